@@ -1,0 +1,106 @@
+"""The public Python API: load hardware and workloads, simulate a network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from accelsim import zoo
+from accelsim.config.hardware import Hardware
+from accelsim.config.yamlio import load_yaml_mapping
+from accelsim.cost import conv_cost, is_mac_layer, movement_cost
+from accelsim.errors import AccelsimError, ConfigError, format_validation_error
+from accelsim.mapping.mapping import Mapping, load_mapping
+from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, home_columns, mac_layer_row, \
+    movement_row, summarize
+from accelsim.workload.layers import Network
+
+
+def _resolve_path(source, kind: str) -> Path:
+    text = str(source)
+    path = Path(text)
+    if path.suffix or path.exists() or "/" in text or "\\" in text:
+        return path
+    found = zoo.find(text, kind)
+    if found is None:
+        names = zoo.shipped_hardware() if kind == "hardware" else zoo.shipped_workloads()
+        raise ConfigError(f"{text!r}: no such file and no shipped {kind} of that name; shipped: {', '.join(names)}")
+    return found
+
+
+def load_hardware(source) -> Hardware:
+    """A Hardware from a loaded object, a dict, a YAML path, or a shipped name (``"edge"``)."""
+    if isinstance(source, Hardware):
+        return source
+    if isinstance(source, dict):
+        try:
+            return Hardware.model_validate(source)
+        except ValidationError as exc:
+            raise format_validation_error(exc, "<hardware>") from None
+    path = _resolve_path(source, "hardware")
+    data = load_yaml_mapping(path)
+    try:
+        return Hardware.model_validate(data)
+    except ValidationError as exc:
+        raise format_validation_error(exc, str(path)) from None
+
+
+def load_workload(source) -> Network:
+    """A Network from a loaded object, a dict, a YAML path, or a shipped name (``"resnet50"``)."""
+    if isinstance(source, Network):
+        return source
+    if isinstance(source, dict):
+        try:
+            return Network.model_validate(source)
+        except ValidationError as exc:
+            raise format_validation_error(exc, "<workload>") from None
+    path = _resolve_path(source, "workload")
+    data = load_yaml_mapping(path)
+    try:
+        return Network.model_validate(data)
+    except ValidationError as exc:
+        raise format_validation_error(exc, str(path)) from None
+
+
+def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: str | None = None,
+             mapping=None, batch: int | None = None) -> SimulationResult:
+    """Simulate every layer of ``workload`` on ``hardware``.
+
+    ``hardware`` and ``workload`` may be loaded objects, paths or shipped names.
+    ``dataflow`` (ir/or/wr or a loop order) and ``stationarity`` (os/ws/is)
+    override the hardware defaults; ``mapping`` (a path, dict, Mapping or
+    MappingFile) overrides both, per layer. ``batch`` overrides the network's.
+    """
+    hw = load_hardware(hardware)
+    net = load_workload(workload)
+    mfile = load_mapping(mapping)
+    try:
+        base = Mapping(dataflow=dataflow, stationarity=stationarity)
+    except ValidationError as exc:
+        raise format_validation_error(exc, "<options>") from None
+    n = batch or net.batch
+    homes = sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"})
+    rows = []
+    for layer in net.layers:
+        if is_mac_layer(layer):
+            m = base.merged(mfile.for_layer(layer.name))
+            lc = conv_cost(layer.name, layer, hw, n, m)
+            row = mac_layer_row(layer.name, layer.kind, lc, hw)
+        else:
+            cycles, compute, reads, writes, _ = movement_cost(layer, hw, n)
+            p = layer.precision
+            in_bits = p.input_bits if p and p.input_bits else hw.precision.input_bits
+            out_bits = p.output_bits if p and p.output_bits else hw.precision.output_bits
+            row = movement_row(layer.name, layer.kind, cycles, compute, reads, writes, hw, in_bits, out_bits)
+        rows.append(row)
+    columns = CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes)
+    df = pd.DataFrame(rows).reindex(columns=columns)
+    for col in columns:
+        if col.endswith(("_ifmap", "_filter", "_ofmap")):
+            df[col] = df[col].fillna(0).astype("int64")
+    return SimulationResult(df, summarize(df, hw, net.name, n))
+
+
+__all__ = ["load_hardware", "load_workload", "simulate", "AccelsimError"]

@@ -1,0 +1,1 @@
+"""Frozen pydantic descriptions of hardware, and safe YAML loading."""

@@ -1,0 +1,111 @@
+"""Cost of one layer: resolve its mapping, pack arrays, call the kernel, name the counts.
+
+This is the only module that turns pydantic objects into kernel arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from accelsim.config.hardware import OPERANDS, Hardware
+from accelsim.errors import CapacityError
+from accelsim.kernels import layout as L
+from accelsim.kernels.conv_cost import conv_layer_cost, movement_layer_cost
+from accelsim.mapping.mapping import DEFAULT_SPATIAL, Mapping, ResolvedMapping, check_axes, loop_order
+from accelsim.mapping.tiling import TILE_KEYS, StoragePlan, capacity_message, fits, heuristic_tiles, plan_storage
+from accelsim.workload.layers import MAC_KINDS
+from accelsim.workload.shape import ConvShape, conv_shape, movement_counts
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """Raw engine output for one layer: the kernel vector plus what is needed to name it."""
+
+    counts: np.ndarray  # int64[layout.N_OUT]
+    shape: ConvShape
+    mapping: ResolvedMapping
+    plan: StoragePlan
+
+
+def resolve_mapping(name: str, shape: ConvShape, hw: Hardware, mapping: Mapping) -> tuple[ResolvedMapping, StoragePlan]:
+    """Fill the unset parts of ``mapping`` (hardware defaults, default unrolling, heuristic tiles)."""
+    order = loop_order(mapping.dataflow or hw.dataflow)
+    stat = mapping.stationarity or hw.stationarity
+    rows, cols = DEFAULT_SPATIAL[stat]
+    if shape.M == 1 and shape.G > 1 and mapping.rows is None and mapping.cols is None:
+        # depthwise: kernel parallelism has nothing to unroll; unroll groups instead
+        rows = tuple("G" if d == "M" else d for d in rows)
+        cols = tuple("G" if d == "M" else d for d in cols)
+    if mapping.rows is not None:
+        rows = tuple(mapping.rows)
+    if mapping.cols is not None:
+        cols = tuple(mapping.cols)
+    check_axes(rows, cols)
+    plan = plan_storage(shape, hw)
+    given = mapping.tiles.model_dump() if mapping.tiles is not None else {}
+    if given and all(given.get(k) is not None for k in TILE_KEYS):
+        tiles = {k: min(given[k], shape.dim(k.upper())) for k in TILE_KEYS}
+        if not fits(shape, tiles, plan):
+            raise CapacityError(capacity_message(name, shape, tiles, plan, "the mapping's"))
+    else:
+        tiles = heuristic_tiles(name, shape, plan, order, rows, cols, hw, fixed=given)
+    return ResolvedMapping(order, stat, rows, cols, tiles), plan
+
+
+def _mask(axis: tuple[str, ...]) -> np.ndarray:
+    m = np.zeros(8, np.int64)
+    for d in axis:
+        m[L.DIM_NAMES.index(d)] = 1
+    return m
+
+
+def kernel_args(shape: ConvShape, hw: Hardware, rm: ResolvedMapping, plan: StoragePlan) -> tuple:
+    """The plain arrays and scalars ``conv_layer_cost`` takes, in order."""
+    dims = np.array([shape.G, shape.N, shape.M, shape.C, shape.P, shape.Q, shape.R, shape.S], np.int64)
+    geom = np.array([shape.H, shape.W, *shape.stride, *shape.pad, *shape.dil], np.int64)
+    tiles = np.array([rm.tiles[k] for k in TILE_KEYS], np.int64)
+    order = np.array([L.DG] + [L.DIM_NAMES.index(ch.upper()) for ch in rm.order], np.int64)
+    stat = {"os": L.STAT_OS, "ws": L.STAT_WS, "is": L.STAT_IS}[rm.stationarity]
+    arr = np.array([hw.array.rows, hw.array.cols, hw.array.macs_per_pe,
+                    L.SYSTOLIC if hw.array.interconnect == "systolic" else L.BROADCAST], np.int64)
+    bits = np.array([shape.input_bits, shape.weight_bits, shape.psum_bits, shape.output_bits], np.int64)
+    home_bw = np.ones(3, np.float64)
+    for i, home in enumerate(plan.homes):
+        if home != "dram":
+            home_bw[i] = hw.buffer(home).bandwidth_bytes_per_cycle * 8.0
+    return (
+        dims, geom, tiles, order, _mask(rm.rows), _mask(rm.cols), L.TEMPORAL_ORDER[stat].copy(), arr, bits,
+        np.array(plan.op_buf, np.int64), np.array(plan.bandwidth, np.float64) * 8.0,
+        np.array(plan.double, np.int64), np.array(plan.home_kind, np.int64), home_bw,
+        float(hw.backing_memory.bandwidth_bytes_per_cycle * 8.0), int(hw.backing_memory.latency_cycles),
+    )
+
+
+def conv_cost(name: str, layer, hw: Hardware, batch: int, mapping: Mapping) -> LayerCost:
+    """Engine output for a conv, FC or GEMM layer."""
+    shape = conv_shape(layer, hw, batch)
+    rm, plan = resolve_mapping(name, shape, hw, mapping)
+    counts = conv_layer_cost(*kernel_args(shape, hw, rm, plan))
+    return LayerCost(counts, shape, rm, plan)
+
+
+def movement_cost(layer, hw: Hardware, batch: int) -> tuple[int, int, int, int, int]:
+    """(cycles, compute cycles, elements read, elements written, ops) of a pooling/element-wise layer."""
+    reads, writes, ops = movement_counts(layer, batch)
+    bits_in = (layer.precision.input_bits if layer.precision and layer.precision.input_bits
+               else hw.precision.input_bits)
+    bits_out = (layer.precision.output_bits if layer.precision and layer.precision.output_bits
+                else hw.precision.output_bits)
+    cycles, compute = movement_layer_cost(reads, writes, ops, bits_in, bits_out, hw.array.cols,
+                                          float(hw.backing_memory.bandwidth_bytes_per_cycle * 8.0),
+                                          int(hw.backing_memory.latency_cycles))
+    return int(cycles), int(compute), reads, writes, ops
+
+
+def is_mac_layer(layer) -> bool:
+    return layer.kind in MAC_KINDS
+
+
+__all__ = ["LayerCost", "conv_cost", "movement_cost", "resolve_mapping", "kernel_args", "OPERANDS"]

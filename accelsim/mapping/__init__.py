@@ -1,0 +1,1 @@
+"""Mappings as data: loop orders, spatial unrolling, stationarity, tiles."""
