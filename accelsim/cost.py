@@ -34,6 +34,10 @@ def resolve_mapping(name: str, shape: ConvShape, hw: Hardware, mapping: Mapping)
     order = loop_order(mapping.dataflow or hw.dataflow)
     stat = mapping.stationarity or hw.stationarity
     rows, cols = DEFAULT_SPATIAL[stat]
+    if hw.array.rows_unroll is not None:
+        rows = tuple(hw.array.rows_unroll)
+    if hw.array.cols_unroll is not None:
+        cols = tuple(hw.array.cols_unroll)
     if shape.M == 1 and shape.G > 1 and mapping.rows is None and mapping.cols is None:
         # depthwise: kernel parallelism has nothing to unroll; unroll groups instead
         rows = tuple("G" if d == "M" else d for d in rows)

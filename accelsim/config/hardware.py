@@ -39,6 +39,14 @@ class PEArray(_Frozen):
     )
 
 
+    rows_unroll: list[Literal["G", "N", "M", "C", "P", "Q", "R", "S"]] | None = Field(
+        None, description="Dims the hardware always unrolls on rows (e.g. NVDLA's atomic C); None = per stationarity."
+    )
+    cols_unroll: list[Literal["G", "N", "M", "C", "P", "Q", "R", "S"]] | None = Field(
+        None, description="Dims the hardware always unrolls on cols (e.g. NVDLA's atomic K); None = per stationarity."
+    )
+
+
 class Precision(_Frozen):
     """Operand precisions in bits."""
 

@@ -149,6 +149,23 @@ def spatial_floor(dims: str, axis_dims: tuple[str, ...], axis_size: int, shape: 
     return floor
 
 
+TILE_REL = {"ifmap": "gncpq", "filter": "gmc", "ofmap": "gnmpq"}
+
+
+def _next_to_shrink(shape, tiles, plan, shrink, floor, fixed):
+    """First dim in ``shrink`` order that indexes an operand of an overflowing buffer."""
+    need = footprint(shape, tiles, plan)
+    over = {b for b, (n, s) in enumerate(zip(need, plan.sizes)) if n > s}
+    dims = set()
+    for i, op in enumerate(OPERANDS):
+        if plan.op_buf[i] in over and plan.home_kind[i] != HOME_IS_STAGING:
+            dims |= set(TILE_REL[op])
+    for k in shrink:
+        if k in dims and k not in fixed and tiles[k] > floor[k]:
+            return k
+    return None
+
+
 def heuristic_tiles(layer_name: str, shape: ConvShape, plan: StoragePlan, order: str,
                     rows: tuple[str, ...], cols: tuple[str, ...], hw: Hardware, fixed: dict | None = None) -> dict:
     """Feasible tiles for ``order``; ``fixed`` tile sizes are kept as given."""
@@ -162,18 +179,17 @@ def heuristic_tiles(layer_name: str, shape: ConvShape, plan: StoragePlan, order:
     floors.update(spatial_floor(TILE_KEYS, rows, hw.array.rows, shape))
     floors.update(spatial_floor(TILE_KEYS, cols, hw.array.cols, shape))
     for floor in (floors, dict.fromkeys(TILE_KEYS, 1)):
-        for k in shrink:
-            if k in fixed:
-                continue
-            while not fits(shape, tiles, plan) and tiles[k] > floor[k]:
-                if k in "pq":  # keep P and Q tiles balanced: halve the larger one
-                    other = "q" if k == "p" else "p"
-                    if other not in fixed and tiles[other] > tiles[k] and tiles[other] > floor[other]:
-                        tiles[other] = max(floor[other], -(-tiles[other] // 2))
-                        continue
-                tiles[k] = max(floor[k], -(-tiles[k] // 2))
-            if fits(shape, tiles, plan):
-                return tiles
+        while not fits(shape, tiles, plan):
+            k = _next_to_shrink(shape, tiles, plan, shrink, floor, fixed)
+            if k is None:
+                break
+            if k in "pq":  # keep P and Q tiles balanced: halve the larger one
+                other = "q" if k == "p" else "p"
+                if other not in fixed and tiles[other] > tiles[k] and tiles[other] > floor[other]:
+                    k = other
+            tiles[k] = max(floor[k], -(-tiles[k] // 2))
+        if fits(shape, tiles, plan):
+            return tiles
     if not fits(shape, tiles, plan):
         raise CapacityError(capacity_message(layer_name, shape, tiles, plan, "the smallest heuristic"))
     return tiles

@@ -1,0 +1,168 @@
+"""Command line: a thin layer over the Python API (``accelsim --help``).
+
+Bad input prints one clear message (file, field, value, what is allowed) and
+exits with status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from accelsim import zoo
+from accelsim.api import load_hardware, load_workload, simulate
+from accelsim.config.yamlio import load_yaml_mapping
+from accelsim.errors import AccelsimError
+from accelsim.mapping.mapping import load_mapping
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="accelsim: cycles, traffic and utilization of DNN layers on accelerators.")
+# Wide output when piped (rich would fold at 80 columns), the terminal's width otherwise.
+out = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+    raise typer.Exit(2)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+@app.command()
+def run(
+    hardware: str = typer.Argument(..., help="Hardware config: a YAML path or a shipped name (accelsim zoo)."),
+    workload: str = typer.Argument(..., help="Workload: a YAML path or a shipped name (accelsim zoo)."),
+    dataflow: Optional[str] = typer.Option(None, "--dataflow", "-d",
+                                           help="ir, or, wr, or a tile-loop order such as npqmc."),
+    stationarity: Optional[str] = typer.Option(None, "--stationarity", "-s", help="os, ws or is."),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", "-m", help="Mapping YAML (all or some layers)."),
+    batch: Optional[int] = typer.Option(None, "--batch", "-b", min=1, help="Batch size (overrides the workload's)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the per-layer table: .csv, .parquet, .json."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
+) -> None:
+    """Simulate WORKLOAD on HARDWARE; print the per-layer table and the network summary."""
+    if stationarity is not None and stationarity.lower() not in ("os", "ws", "is"):
+        _fail(AccelsimError(f"--stationarity {stationarity!r}: expected os, ws or is"))
+    try:
+        res = simulate(hardware, workload, dataflow=dataflow,
+                       stationarity=stationarity.lower() if stationarity else None, mapping=mapping, batch=batch)
+        if output is not None:
+            res.to_file(output)
+    except AccelsimError as exc:
+        _fail(exc)
+    df = res.layers
+    if not quiet:
+        table = Table(title=f"{res.summary['network']} on {res.summary['hardware']} (batch {res.summary['batch']})")
+        cols = ["layer", "kind", "macs", "cycles", "stall_cycles", "utilization", "mapping_efficiency",
+                "dram_bytes", "mapping"]
+        heads = ["layer", "kind", "MACs", "cycles", "stall", "util", "map eff", "DRAM bytes", "mapping"]
+        for h in heads:
+            table.add_column(h, justify="left" if h in ("layer", "kind", "mapping") else "right",
+                             overflow="fold")
+        for rec in df[cols].itertuples(index=False):
+            table.add_row(*(_fmt(v.item() if hasattr(v, "item") else v) for v in rec))
+        out.print(table)
+    s = res.summary
+    summ = Table(title="summary", show_header=False)
+    summ.add_column("metric")
+    summ.add_column("value", justify="right")
+    for key, label in [("macs", "MACs"), ("cycles", "cycles"), ("stall_cycles", "stall cycles"),
+                       ("compute_bound_cycles", "compute bound (cycles)"),
+                       ("bandwidth_bound_cycles", "bandwidth bound (cycles)"), ("dram_bytes", "DRAM bytes"),
+                       ("utilization", "utilization"), ("mapping_efficiency", "mapping efficiency"),
+                       ("latency_per_inference_s", "latency per inference (s)"),
+                       ("throughput_inferences_per_s", "throughput (inferences/s)"),
+                       ("throughput_tops", "throughput (TOPS)"), ("peak_tops", "peak (TOPS)")]:
+        v = s[key]
+        summ.add_row(label, f"{v:.6g}" if isinstance(v, float) else f"{v:,}")
+    out.print(summ)
+    if output is not None:
+        out.print(f"wrote {output}")
+
+
+def _kind_of(data: dict) -> str:
+    if "array" in data or "backing_memory" in data:
+        return "hardware"
+    if isinstance(data.get("layers"), list):
+        return "workload"
+    if "default" in data or isinstance(data.get("layers"), dict):
+        return "mapping"
+    return "unknown"
+
+
+@app.command()
+def validate(files: list[Path] = typer.Argument(..., help="Hardware, workload or mapping YAML files.")) -> None:
+    """Check files; print what each one is, or a clear error. Exit status 2 if any is invalid."""
+    bad = 0
+    for path in files:
+        try:
+            data = load_yaml_mapping(path)
+            kind = _kind_of(data)
+            if kind == "hardware":
+                hw = load_hardware(path)
+                out.print(f"ok  {path}: hardware {hw.name!r} ({hw.array.rows}x{hw.array.cols} PEs)")
+            elif kind == "workload":
+                net = load_workload(path)
+                out.print(f"ok  {path}: workload {net.name!r} ({len(net.layers)} layers)")
+            elif kind == "mapping":
+                m = load_mapping(path)
+                out.print(f"ok  {path}: mapping ({len(m.layers)} per-layer entries)")
+            else:
+                raise AccelsimError(f"{path}: not a hardware config (needs 'array'), workload (needs a 'layers' "
+                                    "list) or mapping (needs 'default' or a 'layers' mapping)")
+        except AccelsimError as exc:
+            bad += 1
+            err.print(f"[bold red]invalid[/] {exc}", highlight=False)
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command(name="zoo")
+def zoo_cmd() -> None:
+    """List the shipped hardware configs and workloads (usable by name)."""
+    t = Table(title="hardware configs (hwconfigs/)")
+    t.add_column("name")
+    t.add_column("PEs", justify="right")
+    t.add_column("description", overflow="fold")
+    for name in zoo.shipped_hardware():
+        try:
+            hw = load_hardware(name)
+            t.add_row(name, f"{hw.array.rows}x{hw.array.cols}", hw.description)
+        except AccelsimError as exc:  # a broken shipped file is reported, not hidden
+            t.add_row(name, "?", f"invalid: {exc}")
+    out.print(t)
+    w = Table(title="workloads (workloads/)")
+    w.add_column("name")
+    w.add_column("layers", justify="right")
+    w.add_column("description", overflow="fold")
+    for name in zoo.shipped_workloads():
+        try:
+            net = load_workload(name)
+            w.add_row(name, str(len(net.layers)), net.description)
+        except AccelsimError as exc:
+            w.add_row(name, "?", f"invalid: {exc}")
+    out.print(w)
+
+
+def main() -> None:
+    try:
+        app()
+    except AccelsimError as exc:  # pragma: no cover - commands catch their own
+        err.print(f"error: {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""The numba kernel against the brute-force twin (tests/naive.py): every figure, exactly."""
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import accelsim
+from accelsim.mapping.mapping import DEFAULT_SPATIAL, ResolvedMapping, loop_order
+from accelsim.workload.shape import conv_shape
+from engine_cases import ORDERS, both, conv_shapes, hardware, mappings
+
+
+def _diff(k, n):
+    return {key: (k[key], n[key]) for key in k if k[key] != n[key]}
+
+
+@given(data=st.data())
+@settings(max_examples=120)
+def test_kernel_equals_twin_on_random_layers(data):
+    shape = data.draw(conv_shapes())
+    hw = data.draw(hardware())
+    rm = data.draw(mappings(shape))
+    k, n = both(shape, hw, rm)
+    assert not _diff(k, n), (shape, hw.model_dump(), rm)
+
+
+@pytest.mark.parametrize("preset", ["ir", "or", "wr"])
+@pytest.mark.parametrize("stat", ["os", "ws", "is"])
+def test_kernel_equals_twin_presets_fixed_layer(preset, stat):
+    """A 3x3 stride-2 padded conv, batch 2, edge tiles on every dim, every preset x stationarity."""
+    from accelsim.workload.shape import ConvShape
+
+    shape = ConvShape(G=1, N=2, M=5, C=3, P=3, Q=3, R=3, S=3, H=6, W=6, stride=(2, 2), pad=(1, 1))
+    hw = accelsim.Hardware.model_validate({
+        "name": "t", "clock_hz": 1e9, "array": {"rows": 4, "cols": 3},
+        "buffers": [{"name": "glb", "operands": ["ifmap", "ofmap"], "size_bytes": 1 << 20,
+                     "bandwidth_bytes_per_cycle": 4, "double_buffered": False},
+                    {"name": "wb", "operands": ["filter"], "size_bytes": 1 << 20, "bandwidth_bytes_per_cycle": 2}],
+        "backing_memory": {"bandwidth_bytes_per_cycle": 1.5, "latency_cycles": 10},
+    })
+    rows, cols = DEFAULT_SPATIAL[stat]
+    rm = ResolvedMapping(loop_order(preset), stat, rows, cols, dict(g=1, n=1, m=2, c=2, p=2, q=2))
+    k, n = both(shape, hw, rm)
+    assert not _diff(k, n)
+
+
+def scaled_down_zoo_layers():
+    """Every distinct zoo conv/FC/GEMM shape, scaled down so the twin can walk every MAC."""
+    from accelsim import zoo
+
+    hw = accelsim.load_hardware("edge")
+    seen = {}
+    for net_name in zoo.shipped_workloads():
+        for layer in accelsim.load_workload(net_name).layers:
+            if layer.kind not in ("conv", "fc", "gemm"):
+                continue
+            small = _scale(conv_shape(layer, hw, 1))
+            seen.setdefault(small, f"{net_name}:{layer.name}")  # identical scaled shapes run once
+    return [(label, small) for small, label in seen.items()]
+
+
+def _scale(sh):
+    from dataclasses import replace
+
+    g = min(sh.G, 2)
+    c, m = min(sh.C, 3), min(sh.M, 3)
+    # keep the kernel, stride and padding; shrink the input to a few output rows
+    h = min(sh.H, (3 - 1) * sh.stride[0] + (sh.R - 1) * sh.dil[0] + 1 - 2 * sh.pad[0]) if sh.P > 1 else sh.H
+    h = max(h, (sh.R - 1) * sh.dil[0] + 1 - 2 * sh.pad[0], 1)
+    w = min(sh.W, (3 - 1) * sh.stride[1] + (sh.S - 1) * sh.dil[1] + 1 - 2 * sh.pad[1]) if sh.Q > 1 else sh.W
+    w = max(w, (sh.S - 1) * sh.dil[1] + 1 - 2 * sh.pad[1], 1)
+    p = (h + 2 * sh.pad[0] - sh.dil[0] * (sh.R - 1) - 1) // sh.stride[0] + 1
+    q = (w + 2 * sh.pad[1] - sh.dil[1] * (sh.S - 1) - 1) // sh.stride[1] + 1
+    return replace(sh, G=g, C=c, M=m, H=h, W=w, P=p, Q=q)
+
+
+ZOO_CASES = scaled_down_zoo_layers()
+
+
+@pytest.mark.parametrize("label,small", ZOO_CASES, ids=[c[0] for c in ZOO_CASES])
+def test_kernel_equals_twin_on_scaled_zoo_layers(label, small):
+    hw = accelsim.Hardware.model_validate({
+        "name": "t", "clock_hz": 1e9, "array": {"rows": 4, "cols": 4},
+        "buffers": [{"name": "glb", "operands": ["ifmap", "filter", "ofmap"], "size_bytes": 1 << 20,
+                     "bandwidth_bytes_per_cycle": 8}],
+        "backing_memory": {"bandwidth_bytes_per_cycle": 2, "latency_cycles": 20},
+    })
+    for preset, stat in itertools.product(["ir", "or", "wr"], ["os", "ws", "is"]):
+        rows, cols = DEFAULT_SPATIAL[stat]
+        tiles = {k: max(1, (small.dim(k.upper()) + 1) // 2) for k in "gnmcpq"}
+        rm = ResolvedMapping(loop_order(preset), stat, rows, cols, tiles)
+        k, n = both(small, hw, rm)
+        assert not _diff(k, n), (label, preset, stat)
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@settings(max_examples=500, deadline=None)
+def test_slow_every_order_on_500_layers(data):
+    """>= 500 random layers x all 120 tile-loop orders (run with -m slow before resolving engine work)."""
+    shape = data.draw(conv_shapes(max_macs=1500))
+    hw = data.draw(hardware())
+    base = data.draw(mappings(shape))
+    for order in ORDERS:
+        rm = ResolvedMapping(order, base.stationarity, base.rows, base.cols, base.tiles)
+        k, n = both(shape, hw, rm)
+        assert not _diff(k, n), (shape, hw.model_dump(), rm)
