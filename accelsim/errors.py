@@ -57,8 +57,10 @@ def format_validation_error(err: ValidationError, source: str, prefix: tuple = (
             msg = "unknown field (not allowed here; check the spelling)"
         elif kind == "missing":
             msg = "field required but missing"
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
         value = item.get("input")
-        shown = "" if kind == "missing" else f" (got {_short(value)})"
+        shown = "" if kind == "missing" or isinstance(value, dict) else f" (got {_short(value)})"
         lines.append(f"  {_loc_to_path(loc)}: {msg}{shown}")
     noun = "error" if len(lines) == 1 else "errors"
     return ConfigError(f"{source}: {len(lines)} {noun}:\n" + "\n".join(lines))

@@ -74,7 +74,7 @@ class Buffer(_Frozen):
     size_bytes: int = Field(ge=1, le=_BIG, description="Capacity (bytes).")
     port_bits: int = Field(64, ge=1, le=65536, description="Width of one access (bits).")
     bandwidth_bytes_per_cycle: float = Field(
-        gt=0, le=1e9, description="Bytes per cycle the buffer moves to/from the array and from the backing side."
+        gt=0, le=1e9, allow_inf_nan=False, description="Bytes per cycle the buffer moves to/from the array and from the backing side."
     )
     double_buffered: bool = Field(
         True, description="True: the next tile loads while the current one computes; False: loads serialise."
@@ -85,7 +85,7 @@ class BackingMemory(_Frozen):
     """Off-chip (or far) memory shared by all operands."""
 
     kind: str = Field("dram", pattern=r"^[a-z][a-z0-9_]{0,31}$", description="Memory kind, e.g. lpddr4, ddr3, hbm2.")
-    bandwidth_bytes_per_cycle: float = Field(gt=0, le=1e9, description="Bandwidth shared by all operands (bytes/cycle).")
+    bandwidth_bytes_per_cycle: float = Field(gt=0, le=1e9, allow_inf_nan=False, description="Bandwidth shared by all operands (bytes/cycle).")
     latency_cycles: int = Field(0, ge=0, le=10**7, description="Latency of a transfer not hidden by compute (cycles).")
 
 
@@ -102,7 +102,7 @@ class Hardware(_Frozen):
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.\-]{1,64}$", description="Short name.")
     description: str = Field("", max_length=2000, description="Free text, with the source of the numbers.")
-    clock_hz: float = Field(gt=0, le=1e11, description="Clock frequency (Hz).")
+    clock_hz: float = Field(gt=0, le=1e11, allow_inf_nan=False, description="Clock frequency (Hz).")
     array: PEArray
     precision: Precision = Precision()
     register_files: RegisterFiles = RegisterFiles()

@@ -1,0 +1,112 @@
+"""CLI commands and the result contract (column names other capabilities rely on)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import accelsim
+from accelsim import zoo
+from accelsim.results import CONTRACT_COLUMNS
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "accelsim", *args], capture_output=True, text=True, env=env)
+
+
+@pytest.mark.parametrize("hw_name", zoo.shipped_hardware())
+def test_contract_on_every_hwconfig_and_network(hw_name):
+    for net_name in zoo.shipped_workloads():
+        res = accelsim.simulate(hw_name, net_name)
+        df = res.layers
+        assert list(df.columns[: len(CONTRACT_COLUMNS)]) == CONTRACT_COLUMNS
+        assert df.notna().all().all(), (hw_name, net_name)
+        assert len(df) == len(accelsim.load_workload(net_name).layers)
+        mac = df[df["macs"] > 0]
+        assert (mac["cycles"] > 0).all() and (mac["buffer_reads_filter"] > 0).all()
+        assert mac["mapping"].str.len().gt(0).all()
+        assert (df["latency_s"] == df["cycles"] / accelsim.load_hardware(hw_name).clock_hz).all()
+        for key in ("macs", "cycles", "latency_per_inference_s", "throughput_inferences_per_s", "utilization"):
+            assert key in res.summary
+
+
+def test_tpu_activations_stay_in_unified_buffer():
+    res = accelsim.simulate("tpu_v1_like", "resnet50")
+    df = res.layers.set_index("layer")
+    conv = df.loc["layer3.0.conv2"]
+    assert conv["dram_reads_ifmap"] == 0 and conv["dram_writes_ofmap"] == 0
+    assert conv["ub_writes_ofmap"] > 0 and conv["dram_reads_filter"] > 0
+
+
+def test_cli_run_writes_every_format(tmp_path):
+    for suffix in (".csv", ".parquet", ".json"):
+        out = tmp_path / f"r{suffix}"
+        proc = cli("run", "edge", "resnet18", "-d", "wr", "-s", "os", "-q", "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        if suffix == ".csv":
+            df = pd.read_csv(out)
+        elif suffix == ".parquet":
+            df = pd.read_parquet(out)
+        else:
+            payload = json.loads(out.read_text())
+            df = pd.DataFrame(payload["layers"])
+            assert payload["summary"]["network"] == "resnet18"
+        assert list(df.columns[: len(CONTRACT_COLUMNS)]) == CONTRACT_COLUMNS
+        assert df["mapping"].dropna().str.startswith(("WR", "stream")).all()
+    api = accelsim.simulate("edge", "resnet18", dataflow="wr", stationarity="os").layers
+    assert (pd.read_csv(tmp_path / "r.csv")["cycles"].to_numpy() == api["cycles"].to_numpy()).all()
+
+
+def test_cli_run_prints_table_and_summary():
+    proc = cli("run", "edge", "alexnet")
+    assert proc.returncode == 0
+    assert "features.0" in proc.stdout and "summary" in proc.stdout and "throughput" in proc.stdout
+
+
+def test_cli_mapping_file_applies_per_layer(tmp_path):
+    mfile = tmp_path / "m.yaml"
+    mfile.write_text("default: {dataflow: ir}\nlayers:\n  'layer1.*': {dataflow: wr, stationarity: os}\n")
+    out = tmp_path / "r.csv"
+    assert cli("validate", str(mfile)).returncode == 0
+    proc = cli("run", "edge", "resnet18", "-m", str(mfile), "-o", str(out), "-q")
+    assert proc.returncode == 0, proc.stderr
+    df = pd.read_csv(out).set_index("layer")
+    assert df.loc["layer1.0.conv1", "mapping"].startswith("WR(mcnpq) OS")
+    assert df.loc["layer2.0.conv1", "mapping"].startswith("IR(npqcm)")
+
+
+def test_cli_zoo_and_validate_shipped():
+    proc = cli("zoo")
+    assert proc.returncode == 0 and "tpu_v1_like" in proc.stdout and "bert_base_layer" in proc.stdout
+    files = [str(p) for p in sorted((REPO / "hwconfigs").glob("*.yaml")) + sorted((REPO / "workloads").glob("*.yaml"))]
+    proc = cli("validate", *files)
+    assert proc.returncode == 0 and proc.stdout.count("ok ") == len(files)
+
+
+def test_hwconfigs_folder_holds_only_hardware():
+    for path in (REPO / "hwconfigs").glob("*.yaml"):
+        assert accelsim.load_hardware(path).name == path.stem
+        assert path.read_text().startswith("#"), f"{path.name} needs a comment citing its source"
+
+
+def test_console_script_and_module_entry_points():
+    script = Path(sys.executable).parent / "accelsim"  # installed beside the interpreter
+    proc = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "run" in proc.stdout
+
+
+def test_suite_slice_runs_with_jit_disabled():
+    """A representative slice of the suite with NUMBA_DISABLE_JIT=1 (the kernels as plain Python)."""
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(REPO / "tests" / "test_worked_examples.py"),
+         str(REPO / "tests" / "test_engine_twin.py") + "::test_kernel_equals_twin_presets_fixed_layer"],
+        capture_output=True, text=True, env=env, cwd=REPO)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert " passed" in proc.stdout
