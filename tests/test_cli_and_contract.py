@@ -110,3 +110,28 @@ def test_suite_slice_runs_with_jit_disabled():
         capture_output=True, text=True, env=env, cwd=REPO)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert " passed" in proc.stdout
+
+
+def test_docs_yaml_examples_validate():
+    """The hardware, workload and mapping templates in the docs are valid as written."""
+    import yaml
+
+    from accelsim.mapping.mapping import load_mapping
+
+    blocks = []
+    for doc in ("concepts.md", "engine.md"):
+        text = (REPO / "docs" / doc).read_text()
+        blocks += [b.split("```", 1)[0] for b in text.split("```yaml\n")[1:]]
+    kinds = []
+    for block in blocks:
+        data = yaml.safe_load(block)
+        if "array" in data:
+            accelsim.load_hardware(data)
+            kinds.append("hardware")
+        elif isinstance(data.get("layers"), list):
+            accelsim.simulate("edge", accelsim.load_workload(data))
+            kinds.append("workload")
+        else:
+            accelsim.simulate("edge", "resnet18", mapping=load_mapping(data))
+            kinds.append("mapping")
+    assert sorted(kinds) == ["hardware", "mapping", "workload"]

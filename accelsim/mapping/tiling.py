@@ -191,5 +191,6 @@ def heuristic_tiles(layer_name: str, shape: ConvShape, plan: StoragePlan, order:
         if fits(shape, tiles, plan):
             return tiles
     if not fits(shape, tiles, plan):
-        raise CapacityError(capacity_message(layer_name, shape, tiles, plan, "the smallest heuristic"))
+        what = "the mapping's tiles completed by the smallest heuristic" if fixed else "the smallest heuristic"
+        raise CapacityError(capacity_message(layer_name, shape, tiles, plan, what))
     return tiles
