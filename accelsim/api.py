@@ -89,11 +89,7 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
             lc = conv_cost(layer.name, layer, hw, n, m)
             row = mac_layer_row(layer.name, layer.kind, lc, hw)
         else:
-            cycles, compute, reads, writes, _ = movement_cost(layer, hw, n)
-            p = layer.precision
-            in_bits = p.input_bits if p and p.input_bits else hw.precision.input_bits
-            out_bits = p.output_bits if p and p.output_bits else hw.precision.output_bits
-            row = movement_row(layer.name, layer.kind, cycles, compute, reads, writes, hw, in_bits, out_bits)
+            row = movement_row(layer.name, layer.kind, movement_cost(layer, hw, n), hw)
         rows.append(row)
     columns = CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes)
     df = pd.DataFrame(rows).reindex(columns=columns)

@@ -113,19 +113,21 @@ def mac_layer_row(name: str, kind: str, lc: LayerCost, hw) -> dict:
     return row
 
 
-def movement_row(name: str, kind: str, cycles: int, compute: int, reads: int, writes: int, hw,
-                 in_bits: int, out_bits: int) -> dict:
-    """A pooling / element-wise layer: no MACs, traffic through the backing memory."""
+def movement_row(name: str, kind: str, mc, hw) -> dict:
+    """A pooling / element-wise layer: no MACs; traffic to DRAM or to the activations' on-chip home."""
     bw_bits = hw.backing_memory.bandwidth_bytes_per_cycle * 8.0
-    moved = reads * in_bits + writes * out_bits
+    dram_bits = (mc.reads * mc.in_bits if mc.read_home == "dram" else 0) + \
+        (mc.writes * mc.out_bits if mc.write_home == "dram" else 0)
     row = dict.fromkeys(CONTRACT_COLUMNS + EXTRA_COLUMNS, 0)
     row.update({
-        "layer": name, "kind": kind, "macs": 0, "cycles": cycles, "compute_cycles": compute,
-        "stall_cycles": cycles - compute, "compute_bound_cycles": 0,
-        "bandwidth_bound_cycles": math.ceil(moved / bw_bits), "mapping_efficiency": 0.0, "utilization": 0.0,
-        "dram_reads_ifmap": reads, "dram_writes_ofmap": writes, "dram_bytes": _ceil_bytes(moved),
-        "latency_s": cycles / hw.clock_hz, "mapping": f"stream {kind} on {hw.array.cols} lanes",
+        "layer": name, "kind": kind, "macs": 0, "cycles": mc.cycles, "compute_cycles": mc.compute_cycles,
+        "stall_cycles": mc.cycles - mc.compute_cycles, "compute_bound_cycles": 0,
+        "bandwidth_bound_cycles": math.ceil(dram_bits / bw_bits), "mapping_efficiency": 0.0, "utilization": 0.0,
+        "dram_bytes": _ceil_bytes(dram_bits), "latency_s": mc.cycles / hw.clock_hz,
+        "mapping": f"stream {kind} on {hw.array.cols} lanes",
     })
+    row[f"{mc.read_home}_reads_ifmap"] = mc.reads
+    row[f"{mc.write_home}_writes_ofmap"] = mc.writes
     return row
 
 

@@ -38,3 +38,27 @@ def test_worked_example(dataflow):
     assert (row.buffer_reads_ifmap, row.buffer_reads_filter) == (1152, 288)
     assert (row.buffer_writes_ofmap, row.buffer_reads_ofmap) == (1152, 1088)
     assert row.mapping.startswith(dataflow.upper())
+
+
+def test_pool_and_add_layers_by_hand():
+    """Streaming layers: max(compute on `cols` lanes, bytes / bandwidth) + latency, by hand."""
+    from accelsim.workload.layers import EltwiseLayer, PoolLayer
+
+    net = Network(name="mv", layers=[
+        PoolLayer(name="pool", channels=8, in_h=8, in_w=8, kernel=2, stride=2),  # 512 in, 128 out
+        EltwiseLayer(name="add", channels=8, h=4, w=4, inputs=2),  # 256 in, 128 out
+    ])
+    hw = dict(HW, backing_memory={"bandwidth_bytes_per_cycle": 4, "latency_cycles": 5})
+    df = accelsim.simulate(hw, net).layers.set_index("layer")
+    # pool: 128 outputs x 4-element windows = 512 ops / 2 lanes = 256 cycles;
+    #       (512 + 128) bytes / 4 B per cycle = 160 cycles -> 256 + 5 latency
+    assert df.loc["pool", "cycles"] == 261 and df.loc["pool", "compute_cycles"] == 256
+    assert df.loc["pool", "dram_reads_ifmap"] == 512 and df.loc["pool", "dram_writes_ofmap"] == 128
+    assert df.loc["pool", "dram_bytes"] == 640
+    # add: 128 adds / 2 lanes = 64 cycles; 384 bytes / 4 = 96 cycles -> 96 + 5
+    assert df.loc["add", "cycles"] == 101 and df.loc["add", "stall_cycles"] == 37
+    # the same on chip: activations homed in the buffer (1000 B/cycle): no DRAM, compute bound
+    on_chip = dict(hw, homes={"ifmap": "glb", "ofmap": "glb"})
+    df = accelsim.simulate(on_chip, net).layers.set_index("layer")
+    assert df.loc["pool", "dram_bytes"] == 0 and df.loc["pool", "glb_reads_ifmap"] == 512
+    assert df.loc["pool", "cycles"] == 256 and df.loc["add", "cycles"] == 64

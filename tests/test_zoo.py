@@ -54,3 +54,19 @@ def test_bert_layer_macs_by_hand():
     assert sum(conv_shape(x, hw, 1).macs for x in net.layers if x.kind == "gemm") == hand
     dynamic = [x.name for x in net.layers if x.kind == "gemm" and x.dynamic]
     assert len(dynamic) == 24 and all(name.startswith("attn_") for name in dynamic)
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(h=st.integers(1, 40), k=st.integers(1, 7), s=st.integers(1, 4), p=st.integers(0, 3), d=st.integers(1, 3))
+def test_conv_output_size_counts_every_window_pytorch_style(h, k, s, p, d):
+    """P equals the number of window starts whose dilated window lies inside the padded input."""
+    from hypothesis import assume
+
+    assume(d * (k - 1) + 1 <= h + 2 * p)
+    layer = accelsim.ConvLayer(name="c", in_channels=1, out_channels=1, in_h=h, in_w=h, kernel=k, stride=s,
+                               padding=p, dilation=d)
+    windows = sum(1 for start in range(0, h + 2 * p, s) if start + d * (k - 1) <= h + 2 * p - 1)
+    assert layer.out_h == layer.out_w == windows

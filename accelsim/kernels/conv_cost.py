@@ -388,18 +388,3 @@ def conv_layer_cost(
     total += s_time
     out[O_CYCLES] = total
     return out
-
-
-@njit(cache=True)
-def movement_layer_cost(read_elems, write_elems, ops, in_bits, out_bits, lanes, dram_bw_bits, dram_lat):
-    """Pooling / element-wise layer: stream inputs in and outputs out, ``ops`` simple operations.
-
-    Returns (cycles, compute_cycles): compute is ops spread over ``lanes`` PEs;
-    the traffic streams through the backing memory concurrently (a pipelined
-    vector unit), so cycles = max(compute, memory time) + latency.
-    """
-    compute = _ceil_div(ops, lanes)
-    bits_moved = read_elems * in_bits + write_elems * out_bits
-    mem = int(np.ceil(bits_moved / dram_bw_bits))
-    cycles = max(compute, mem) + (dram_lat if bits_moved > 0 else 0)
-    return cycles, compute
