@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from pydantic import ValidationError
 
 from accelsim import zoo
 from accelsim.config.hardware import Hardware
 from accelsim.config.yamlio import load_yaml_mapping
-from accelsim.cost import conv_cost, is_mac_layer, movement_cost
+from accelsim.kernels.batch import conv_layer_cost_batch
 from accelsim.errors import AccelsimError, ConfigError, format_validation_error
 from accelsim.mapping.mapping import Mapping, load_mapping
-from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, home_columns, mac_layer_row, \
-    movement_row, summarize
+from accelsim.prepared import prepare
+from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, build_frame, home_columns, summarize
 from accelsim.workload.layers import Network
 
 
@@ -65,14 +64,19 @@ def load_workload(source) -> Network:
 
 
 def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: str | None = None,
-             mapping=None, batch: int | None = None) -> SimulationResult:
+             mapping=None, batch: int | None = None, tiling: str = "best") -> SimulationResult:
     """Simulate every layer of ``workload`` on ``hardware``.
 
     ``hardware`` and ``workload`` may be loaded objects, paths or shipped names.
     ``dataflow`` (ir/or/wr or a loop order) and ``stationarity`` (os/ws/is)
     override the hardware defaults; ``mapping`` (a path, dict, Mapping or
     MappingFile) overrides both, per layer. ``batch`` overrides the network's.
+    ``tiling``: tiles a mapping leaves unset come from the best-tiling search
+    (``"best"``: minimum DRAM traffic; ``"best-cycles"``: minimum cycles, slower; both
+    memoised) or the halving heuristic (``"heuristic"``).
     """
+    if tiling not in ("best", "best-cycles", "heuristic"):
+        raise AccelsimError(f"tiling {tiling!r}: expected 'best', 'best-cycles' or 'heuristic'")
     hw = load_hardware(hardware)
     net = load_workload(workload)
     mfile = load_mapping(mapping)
@@ -81,21 +85,10 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     except ValidationError as exc:
         raise format_validation_error(exc, "<options>") from None
     n = batch or net.batch
+    prep = prepare(hw, net, base, mfile, n, tiling)
+    out = conv_layer_cost_batch(*prep.args) if len(prep.mac_pos) else None
     homes = sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"})
-    rows = []
-    for layer in net.layers:
-        if is_mac_layer(layer):
-            m = base.merged(mfile.for_layer(layer.name))
-            lc = conv_cost(layer.name, layer, hw, n, m)
-            row = mac_layer_row(layer.name, layer.kind, lc, hw)
-        else:
-            row = movement_row(layer.name, layer.kind, movement_cost(layer, hw, n), hw)
-        rows.append(row)
-    columns = CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes)
-    df = pd.DataFrame(rows).reindex(columns=columns)
-    for col in columns:
-        if col.endswith(("_ifmap", "_filter", "_ofmap")):
-            df[col] = df[col].fillna(0).astype("int64")
+    df = build_frame(prep, out, CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes))
     return SimulationResult(df, summarize(df, hw, net.name, n))
 
 

@@ -9,31 +9,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accelsim.config.hardware import OPERANDS, Hardware
+from accelsim.config.hardware import Hardware
 from accelsim.errors import CapacityError
 from accelsim.kernels import layout as L
-from accelsim.kernels.conv_cost import conv_layer_cost
 from accelsim.kernels.movement_cost import movement_layer_cost
 from accelsim.mapping.mapping import DEFAULT_SPATIAL, Mapping, ResolvedMapping, check_axes, loop_order
+from accelsim.mapping.search import best_tiles
 from accelsim.mapping.tiling import TILE_KEYS, StoragePlan, capacity_message, fits, heuristic_tiles, plan_storage
-from accelsim.workload.layers import MAC_KINDS
-from accelsim.workload.shape import ConvShape, conv_shape, movement_counts
+from accelsim.workload.shape import ConvShape, movement_counts
 
 
-@dataclass(frozen=True)
-class LayerCost:
-    """Raw engine output for one layer: the kernel vector plus what is needed to name it."""
-
-    counts: np.ndarray  # int64[layout.N_OUT]
-    shape: ConvShape
-    mapping: ResolvedMapping
-    plan: StoragePlan
-
-
-def resolve_mapping(name: str, shape: ConvShape, hw: Hardware, mapping: Mapping) -> tuple[ResolvedMapping, StoragePlan]:
-    """Fill the unset parts of ``mapping`` (hardware defaults, default unrolling, heuristic tiles)."""
-    order = loop_order(mapping.dataflow or hw.dataflow)
-    stat = mapping.stationarity or hw.stationarity
+def spatial_unrolling(shape: ConvShape, hw: Hardware, mapping: Mapping, stat: str) -> tuple[tuple, tuple]:
+    """Dims on array rows and cols: the mapping's, else the hardware's fixed ones, else SCALE-Sim's
+    for the stationarity (a depthwise layer unrolls G where M would be)."""
     rows, cols = DEFAULT_SPATIAL[stat]
     if hw.array.rows_unroll is not None:
         rows = tuple(hw.array.rows_unroll)
@@ -47,6 +35,19 @@ def resolve_mapping(name: str, shape: ConvShape, hw: Hardware, mapping: Mapping)
         rows = tuple(mapping.rows)
     if mapping.cols is not None:
         cols = tuple(mapping.cols)
+    return rows, cols
+
+
+def resolve_mapping(name: str, shape: ConvShape, hw: Hardware, mapping: Mapping,
+                    tiling: str = "heuristic") -> tuple[ResolvedMapping, StoragePlan]:
+    """Fill the unset parts of ``mapping`` (hardware defaults, default unrolling, tiles).
+
+    ``tiling``: ``"heuristic"`` (halving, mapping/tiling.py), ``"best"`` (minimum DRAM traffic,
+    mapping/search.py) or ``"best-cycles"`` (minimum cycles over the same candidates).
+    """
+    order = loop_order(mapping.dataflow or hw.dataflow)
+    stat = mapping.stationarity or hw.stationarity
+    rows, cols = spatial_unrolling(shape, hw, mapping, stat)
     check_axes(rows, cols)
     plan = plan_storage(shape, hw)
     given = mapping.tiles.model_dump() if mapping.tiles is not None else {}
@@ -54,8 +55,12 @@ def resolve_mapping(name: str, shape: ConvShape, hw: Hardware, mapping: Mapping)
         tiles = {k: min(given[k], shape.dim(k.upper())) for k in TILE_KEYS}
         if not fits(shape, tiles, plan):
             raise CapacityError(capacity_message(name, shape, tiles, plan, "the mapping's"))
-    else:
+    elif tiling == "heuristic":
         tiles = heuristic_tiles(name, shape, plan, order, rows, cols, hw, fixed=given)
+    else:
+        probe = ResolvedMapping(order, stat, rows, cols, dict.fromkeys(TILE_KEYS, 1))
+        objective = "cycles" if tiling == "best-cycles" else "dram"
+        tiles = best_tiles(name, shape, plan, kernel_args(shape, hw, probe, plan), given, objective)
     return ResolvedMapping(order, stat, rows, cols, tiles), plan
 
 
@@ -86,14 +91,6 @@ def kernel_args(shape: ConvShape, hw: Hardware, rm: ResolvedMapping, plan: Stora
         np.array(plan.double, np.int64), np.array(plan.home_kind, np.int64), home_bw,
         float(hw.backing_memory.bandwidth_bytes_per_cycle * 8.0), int(hw.backing_memory.latency_cycles),
     )
-
-
-def conv_cost(name: str, layer, hw: Hardware, batch: int, mapping: Mapping) -> LayerCost:
-    """Engine output for a conv, FC or GEMM layer."""
-    shape = conv_shape(layer, hw, batch)
-    rm, plan = resolve_mapping(name, shape, hw, mapping)
-    counts = conv_layer_cost(*kernel_args(shape, hw, rm, plan))
-    return LayerCost(counts, shape, rm, plan)
 
 
 @dataclass(frozen=True)
@@ -136,8 +133,4 @@ def movement_cost(layer, hw: Hardware, batch: int) -> MovementCost:
     return MovementCost(int(cycles), int(compute), reads, writes, in_bits, out_bits, read_home, write_home)
 
 
-def is_mac_layer(layer) -> bool:
-    return layer.kind in MAC_KINDS
-
-
-__all__ = ["LayerCost", "MovementCost", "conv_cost", "movement_cost", "resolve_mapping", "kernel_args", "OPERANDS"]
+__all__ = ["MovementCost", "movement_cost", "resolve_mapping", "kernel_args"]

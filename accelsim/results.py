@@ -17,9 +17,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from accelsim.cost import LayerCost
 from accelsim.errors import AccelsimError
 from accelsim.kernels import layout as L
 
@@ -46,89 +46,100 @@ def _ceil_bytes(elem_bits: int) -> int:
     return -(-elem_bits // 8)
 
 
-def mac_layer_row(name: str, kind: str, lc: LayerCost, hw) -> dict:
-    """Name the kernel's counts for a conv/FC/GEMM layer."""
-    c = lc.counts
-    sh = lc.shape
-    bits = {"ifmap": sh.input_bits, "filter": sh.weight_bits}
-    macs = int(c[L.O_MACS])
-    cycles = int(c[L.O_CYCLES])
-    compute = int(c[L.O_COMPUTE])
-    pes = hw.pes
-    row = {"layer": name, "kind": kind, "macs": macs, "cycles": cycles, "compute_cycles": compute,
-           "stall_cycles": cycles - compute,
-           "compute_bound_cycles": -(-macs // (pes * hw.array.macs_per_pe))}
-    home_rd = {"ifmap": int(c[L.O_HOME_RD_IF]), "filter": int(c[L.O_HOME_RD_FI]), "ofmap": int(c[L.O_HOME_RD_OF])}
-    home_wr = int(c[L.O_HOME_WR_OF])
-    final_wr = int(c[L.O_HOME_WR_OF_FINAL])
-    dram = {"dram_reads_ifmap": 0, "dram_reads_filter": 0, "dram_reads_ofmap": 0, "dram_writes_ofmap": 0}
-    onchip = {}
-    dram_bits = 0
-    compulsory_bits = 0
-    for i, op in enumerate(("ifmap", "filter", "ofmap")):
-        home = lc.plan.homes[i]
-        if home == "dram":
-            if op == "ofmap":
-                dram["dram_reads_ofmap"] = home_rd["ofmap"]
-                dram["dram_writes_ofmap"] = home_wr
-                dram_bits += (home_rd["ofmap"] + home_wr - final_wr) * sh.psum_bits + final_wr * sh.output_bits
-                compulsory_bits += sh.ofmap_elems() * sh.output_bits
-            else:
-                dram[f"dram_reads_{op}"] = home_rd[op]
-                dram_bits += home_rd[op] * bits[op]
-                compulsory_bits += (int(c[L.O_COMPULSORY_IF]) if op == "ifmap" else sh.filter_elems()) * bits[op]
-        elif op == "ofmap":
-            onchip[f"{home}_reads_ofmap"] = home_rd["ofmap"]
-            onchip[f"{home}_writes_ofmap"] = home_wr
-        else:
-            onchip[f"{home}_reads_{op}"] = home_rd[op]
+def mac_columns(prep, out: np.ndarray) -> dict:
+    """Result columns of the MAC layers (arrays, one entry per MAC layer) from the kernel output."""
+    hw = prep.hw
+    pes = hw.pes * hw.array.macs_per_pe
+    n = out.shape[0]
+    bits = {k: np.array([getattr(sh, f"{k}_bits") for sh in prep.shapes], np.int64)
+            for k in ("input", "weight", "psum", "output")}
+    macs = out[:, L.O_MACS]
+    cycles = out[:, L.O_CYCLES]
+    compute = out[:, L.O_COMPUTE]
+    fold = out[:, L.O_FOLD_CYCLES]
+    cols = {
+        "macs": macs, "cycles": cycles, "compute_cycles": compute, "stall_cycles": cycles - compute,
+        "compute_bound_cycles": -(-macs // pes),
+        "mapping_efficiency": np.where(fold > 0, out[:, L.O_USED_PE_CYCLES] / np.maximum(hw.pes * fold, 1), 0.0),
+        "utilization": np.where(cycles > 0, macs / np.maximum(pes * cycles, 1), 0.0),
+        "buffer_reads_ifmap": out[:, L.O_BUF_RD_IF], "buffer_reads_filter": out[:, L.O_BUF_RD_FI],
+        "buffer_reads_ofmap": out[:, L.O_BUF_RD_OF], "buffer_writes_ofmap": out[:, L.O_BUF_WR_OF],
+    }
+    home_rd = {"ifmap": out[:, L.O_HOME_RD_IF], "filter": out[:, L.O_HOME_RD_FI], "ofmap": out[:, L.O_HOME_RD_OF]}
+    home_wr = out[:, L.O_HOME_WR_OF]
+    final = out[:, L.O_HOME_WR_OF_FINAL]
+    homes = np.array(prep.homes, dtype=object).reshape(n, 3)
+    on_dram = homes == "dram"
+    zero = np.zeros(n, np.int64)
+    cols["dram_reads_ifmap"] = np.where(on_dram[:, 0], home_rd["ifmap"], 0)
+    cols["dram_reads_filter"] = np.where(on_dram[:, 1], home_rd["filter"], 0)
+    cols["dram_reads_ofmap"] = np.where(on_dram[:, 2], home_rd["ofmap"], 0)
+    cols["dram_writes_ofmap"] = np.where(on_dram[:, 2], home_wr, 0)
+    dram_bits = (cols["dram_reads_ifmap"] * bits["input"] + cols["dram_reads_filter"] * bits["weight"]
+                 + (cols["dram_reads_ofmap"] + cols["dram_writes_ofmap"] - np.where(on_dram[:, 2], final, 0))
+                 * bits["psum"] + np.where(on_dram[:, 2], final, 0) * bits["output"])
+    ofmap_elems = np.array([sh.ofmap_elems() for sh in prep.shapes], np.int64)
+    filter_elems = np.array([sh.filter_elems() for sh in prep.shapes], np.int64)
+    compulsory = (np.where(on_dram[:, 0], out[:, L.O_COMPULSORY_IF] * bits["input"], 0)
+                  + np.where(on_dram[:, 1], filter_elems * bits["weight"], 0)
+                  + np.where(on_dram[:, 2], ofmap_elems * bits["output"], 0))
     bw_bits = hw.backing_memory.bandwidth_bytes_per_cycle * 8.0
-    fold_cycles = int(c[L.O_FOLD_CYCLES])
-    row.update({
-        "bandwidth_bound_cycles": math.ceil(compulsory_bits / bw_bits) if compulsory_bits else 0,
-        "mapping_efficiency": float(c[L.O_USED_PE_CYCLES]) / (pes * fold_cycles) if fold_cycles else 0.0,
-        "utilization": macs / (pes * hw.array.macs_per_pe * cycles) if cycles else 0.0,
-        "buffer_reads_ifmap": int(c[L.O_BUF_RD_IF]),
-        "buffer_reads_filter": int(c[L.O_BUF_RD_FI]),
-        "buffer_reads_ofmap": int(c[L.O_BUF_RD_OF]),
-        "buffer_writes_ofmap": int(c[L.O_BUF_WR_OF]),
-        **dram,
-        "dram_bytes": _ceil_bytes(dram_bits),
-        "latency_s": cycles / hw.clock_hz,
-        "mapping": lc.mapping.describe(),
-    })
+    cols["bandwidth_bound_cycles"] = np.ceil(compulsory / bw_bits).astype(np.int64)
+    cols["dram_bytes"] = -(-dram_bits // 8)
+    cols["latency_s"] = cycles / hw.clock_hz
     rf = hw.register_files
-    row.update({
-        "rf_reads_ifmap": macs if rf.ifmap_bytes else 0,
-        "rf_writes_ifmap": int(c[L.O_DELIV_IF]) if rf.ifmap_bytes else 0,
-        "rf_reads_filter": macs if rf.filter_bytes else 0,
-        "rf_writes_filter": int(c[L.O_DELIV_FI]) if rf.filter_bytes else 0,
-        "rf_reads_ofmap": macs if rf.psum_bytes else 0,
-        "rf_writes_ofmap": macs if rf.psum_bytes else 0,
-        "array_reads_ifmap": int(c[L.O_ARR_IF]),
-        "array_reads_filter": int(c[L.O_ARR_FI]),
-        "array_writes_ofmap": int(c[L.O_ARR_OF]),
+    cols.update({
+        "rf_reads_ifmap": macs if rf.ifmap_bytes else zero,
+        "rf_writes_ifmap": out[:, L.O_DELIV_IF] if rf.ifmap_bytes else zero,
+        "rf_reads_filter": macs if rf.filter_bytes else zero,
+        "rf_writes_filter": out[:, L.O_DELIV_FI] if rf.filter_bytes else zero,
+        "rf_reads_ofmap": macs if rf.psum_bytes else zero,
+        "rf_writes_ofmap": macs if rf.psum_bytes else zero,
+        "array_reads_ifmap": out[:, L.O_ARR_IF], "array_reads_filter": out[:, L.O_ARR_FI],
+        "array_writes_ofmap": out[:, L.O_ARR_OF],
     })
-    row.update(onchip)
-    return row
+    for name in sorted(set(homes.ravel()) - {"dram"}):
+        for k, op in enumerate(("ifmap", "filter", "ofmap")):
+            mask = homes[:, k] == name
+            cols[f"{name}_reads_{op}"] = np.where(mask, home_rd[op], 0) + cols.get(f"{name}_reads_{op}", zero)
+        cols[f"{name}_writes_ofmap"] = np.where(homes[:, 2] == name, home_wr, 0)
+    return cols
 
 
-def movement_row(name: str, kind: str, mc, hw) -> dict:
-    """A pooling / element-wise layer: no MACs; traffic to DRAM or to the activations' on-chip home."""
+def build_frame(prep, out: np.ndarray | None, columns: list[str]) -> pd.DataFrame:
+    """The per-layer table: MAC layers from the kernel output, streaming layers from their costs."""
+    n = len(prep.names)
+    data = {c: np.zeros(n, np.int64) for c in columns}
+    for c in ("mapping_efficiency", "utilization", "latency_s"):
+        data[c] = np.zeros(n, np.float64)
+    data["layer"] = np.array(prep.names, dtype=object)
+    data["kind"] = np.array(prep.kinds, dtype=object)
+    mapping = np.empty(n, dtype=object)
+    if out is not None and len(prep.mac_pos):
+        for c, v in mac_columns(prep, out).items():
+            if c in data:
+                data[c][prep.mac_pos] = v
+        mapping[prep.mac_pos] = prep.mappings
+    for pos, mc in prep.movement.items():
+        for c, v in movement_row(prep.kinds[pos], mc, prep.hw).items():
+            if c in data:
+                data[c][pos] = v
+        mapping[pos] = f"stream {prep.kinds[pos]} on {prep.hw.array.cols} lanes"
+    data["mapping"] = mapping
+    return pd.DataFrame({c: data[c] for c in columns})
+
+
+def movement_row(kind: str, mc, hw) -> dict:
+    """Numeric columns of a pooling / element-wise layer: no MACs; traffic to DRAM or the on-chip home."""
     bw_bits = hw.backing_memory.bandwidth_bytes_per_cycle * 8.0
     dram_bits = (mc.reads * mc.in_bits if mc.read_home == "dram" else 0) + \
         (mc.writes * mc.out_bits if mc.write_home == "dram" else 0)
-    row = dict.fromkeys(CONTRACT_COLUMNS + EXTRA_COLUMNS, 0)
-    row.update({
-        "layer": name, "kind": kind, "macs": 0, "cycles": mc.cycles, "compute_cycles": mc.compute_cycles,
-        "stall_cycles": mc.cycles - mc.compute_cycles, "compute_bound_cycles": 0,
-        "bandwidth_bound_cycles": math.ceil(dram_bits / bw_bits), "mapping_efficiency": 0.0, "utilization": 0.0,
-        "dram_bytes": _ceil_bytes(dram_bits), "latency_s": mc.cycles / hw.clock_hz,
-        "mapping": f"stream {kind} on {hw.array.cols} lanes",
-    })
-    row[f"{mc.read_home}_reads_ifmap"] = mc.reads
-    row[f"{mc.write_home}_writes_ofmap"] = mc.writes
-    return row
+    return {
+        "cycles": mc.cycles, "compute_cycles": mc.compute_cycles, "stall_cycles": mc.cycles - mc.compute_cycles,
+        "bandwidth_bound_cycles": math.ceil(dram_bits / bw_bits), "dram_bytes": _ceil_bytes(dram_bits),
+        "latency_s": mc.cycles / hw.clock_hz, f"{mc.read_home}_reads_ifmap": mc.reads,
+        f"{mc.write_home}_writes_ofmap": mc.writes,
+    }
 
 
 @dataclass

@@ -1,0 +1,94 @@
+"""A network prepared for one hardware config: mappings resolved and kernel arrays packed, once.
+
+``prepare`` memoises per (hardware, network, mapping request, batch, tiling): a second
+``simulate`` of the same inputs only runs the batch kernel and builds the table.
+Per-layer resolution is memoised too, per (layer shape, hardware, mapping, tiling), so
+repeated shapes (ResNet's identical blocks) are resolved once.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from accelsim.config.hardware import Hardware
+from accelsim.cost import MovementCost, kernel_args, movement_cost, resolve_mapping
+from accelsim.kernels.batch import stack_args
+from accelsim.mapping.mapping import Mapping, MappingFile
+from accelsim.workload.layers import MAC_KINDS, Network
+from accelsim.workload.shape import ConvShape, conv_shape
+
+_NET_CACHE: OrderedDict = OrderedDict()
+_LAYER_CACHE: OrderedDict = OrderedDict()
+_NET_CACHE_SIZE = 64
+_LAYER_CACHE_SIZE = 20_000
+
+
+@dataclass
+class PreparedNetwork:
+    """Everything ``evaluate`` needs, as arrays over the network's MAC layers."""
+
+    hw: Hardware
+    network: str
+    batch: int
+    names: list[str]
+    kinds: list[str]
+    mac_pos: np.ndarray  # positions of conv/FC/GEMM layers in the network
+    args: tuple  # batch-kernel arguments, one row per MAC layer
+    shapes: list[ConvShape]
+    homes: list[tuple[str, str, str]]  # per MAC layer, per operand: 'dram' or a buffer name
+    mappings: list[str]  # readable mapping per MAC layer
+    movement: dict[int, MovementCost] = field(default_factory=dict)  # position -> cost
+    keepalive: tuple = ()  # the objects whose ids key the cache
+
+
+def _hw_key(hw: Hardware) -> str:
+    return hw.model_dump_json()
+
+
+def _resolve_layer(name: str, shape: ConvShape, hw: Hardware, hw_key: str, mapping: Mapping, tiling: str):
+    key = (shape, hw_key, mapping.model_dump_json(), tiling)
+    hit = _LAYER_CACHE.get(key)
+    if hit is not None:
+        _LAYER_CACHE.move_to_end(key)
+        return hit
+    rm, plan = resolve_mapping(name, shape, hw, mapping, tiling=tiling)
+    value = (rm, plan, kernel_args(shape, hw, rm, plan))
+    _LAYER_CACHE[key] = value
+    if len(_LAYER_CACHE) > _LAYER_CACHE_SIZE:
+        _LAYER_CACHE.popitem(last=False)
+    return value
+
+
+def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch: int,
+            tiling: str = "best") -> PreparedNetwork:
+    """Resolve every layer's mapping and pack the batch-kernel arrays (memoised)."""
+    key = (id(hw), id(net), base.model_dump_json(), mfile.model_dump_json(), batch, tiling)
+    hit = _NET_CACHE.get(key)
+    if hit is not None:
+        _NET_CACHE.move_to_end(key)
+        return hit
+    hw_key = _hw_key(hw)
+    names, kinds, mac_pos, rows, shapes, homes, descs, movement = [], [], [], [], [], [], [], {}
+    for pos, layer in enumerate(net.layers):
+        names.append(layer.name)
+        kinds.append(layer.kind)
+        if layer.kind in MAC_KINDS:
+            shape = conv_shape(layer, hw, batch)
+            rm, plan, args = _resolve_layer(layer.name, shape, hw, hw_key, base.merged(mfile.for_layer(layer.name)),
+                                            tiling)
+            mac_pos.append(pos)
+            rows.append(args)
+            shapes.append(shape)
+            homes.append(plan.homes)
+            descs.append(rm.describe())
+        else:
+            movement[pos] = movement_cost(layer, hw, batch)
+    prep = PreparedNetwork(hw, net.name, batch, names, kinds, np.array(mac_pos, np.int64),
+                           stack_args(rows) if rows else (), shapes, homes, descs, movement, (hw, net))
+    _NET_CACHE[key] = prep
+    if len(_NET_CACHE) > _NET_CACHE_SIZE:
+        _NET_CACHE.popitem(last=False)
+    return prep
