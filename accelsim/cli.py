@@ -51,13 +51,15 @@ def run(
     batch: Optional[int] = typer.Option(None, "--batch", "-b", min=1, help="Batch size (overrides the workload's)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the per-layer table: .csv, .parquet, .json."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
+    tiling: str = typer.Option("best", "--tiling", help="best (min DRAM traffic) | best-cycles | heuristic."),
 ) -> None:
     """Simulate WORKLOAD on HARDWARE; print the per-layer table and the network summary."""
     if stationarity is not None and stationarity.lower() not in ("os", "ws", "is"):
         _fail(AccelsimError(f"--stationarity {stationarity!r}: expected os, ws or is"))
     try:
         res = simulate(hardware, workload, dataflow=dataflow,
-                       stationarity=stationarity.lower() if stationarity else None, mapping=mapping, batch=batch)
+                       stationarity=stationarity.lower() if stationarity else None, mapping=mapping, batch=batch,
+                       tiling=tiling)
         if output is not None:
             res.to_file(output)
     except AccelsimError as exc:
@@ -89,6 +91,52 @@ def run(
         summ.add_row(label, f"{v:.6g}" if isinstance(v, float) else f"{v:,}")
     out.print(summ)
     if output is not None:
+        out.print(f"wrote {output}")
+
+
+@app.command()
+def compare(
+    hardware: str = typer.Argument(..., help="Hardware config: a YAML path or a shipped name."),
+    workload: str = typer.Argument(..., help="Workload: a YAML path or a shipped name."),
+    dataflows: str = typer.Option("ir,or,wr", "--dataflows", help="Comma-separated: ir, or, wr or loop orders."),
+    stationarities: Optional[str] = typer.Option(None, "--stationarities",
+                                                 help="Comma-separated os, ws, is (default: the hardware's)."),
+    objective: str = typer.Option("dram", "--objective", help="dram (DRAM bytes) or cycles."),
+    tiling: Optional[str] = typer.Option(None, "--tiling", help="best | best-cycles | heuristic "
+                                         "(default: the search for the objective)."),
+    batch: Optional[int] = typer.Option(None, "--batch", "-b", min=1),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the per-layer comparison (.csv)."),
+) -> None:
+    """Compare dataflows (and stationarities) layer by layer, each with its own best tiles, and say why."""
+    from accelsim.compare import compare as run_compare
+
+    try:
+        cmp = run_compare(hardware, workload, [d.strip() for d in dataflows.split(",") if d.strip()],
+                          [s.strip().lower() for s in stationarities.split(",")] if stationarities else None,
+                          objective=objective, tiling=tiling, batch=batch)
+    except AccelsimError as exc:
+        _fail(exc)
+    metric = "dram_bytes" if objective == "dram" else "cycles"
+    t = Table(title=f"{metric} per layer (lower is better)")
+    t.add_column("layer")
+    variants = list(cmp.variants["variant"])
+    for v in variants:
+        t.add_column(v, justify="right")
+    t.add_column("winner")
+    t.add_column("why", overflow="fold")
+    for rec in cmp.layers.to_dict("records"):
+        t.add_row(rec["layer"], *(f"{rec[f'{metric}[{v}]']:,}" for v in variants), rec["winner"], rec["why"])
+    out.print(t)
+    v = Table(title="network")
+    for col in ("variant", "cycles", "stall_cycles", "dram_bytes", "utilization", "layers_won"):
+        v.add_column(col, justify="left" if col == "variant" else "right")
+    for rec in cmp.variants.to_dict("records"):
+        v.add_row(rec["variant"], f"{rec['cycles']:,}", f"{rec['stall_cycles']:,}", f"{rec['dram_bytes']:,}",
+                  f"{rec['utilization']:.3f}", str(rec["layers_won"]))
+    out.print(v)
+    out.print(f"[bold]overall:[/] {cmp.why}" if cmp.winner != "tie" else f"overall: {cmp.why}")
+    if output is not None:
+        cmp.layers.to_csv(output, index=False)
         out.print(f"wrote {output}")
 
 

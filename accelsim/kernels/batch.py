@@ -8,7 +8,7 @@ Sweeps and searches use this path: no Python per evaluation.
 import numpy as np
 from numba import njit
 
-from accelsim.kernels.conv_cost import conv_layer_cost
+from accelsim.kernels.conv_cost import FW_SIZE, IW_SIZE, cost_with_workspace
 from accelsim.kernels.layout import N_OUT
 
 
@@ -18,11 +18,13 @@ def conv_layer_cost_batch(dims, geom, tiles, order, rows_mask, cols_mask, tmp_or
     """``out[i]`` = ``conv_layer_cost`` of row i (int64[n, N_OUT])."""
     n = dims.shape[0]
     out = np.empty((n, N_OUT), np.int64)
+    iw = np.empty(IW_SIZE, np.int64)
+    fw = np.empty(FW_SIZE, np.float64)
     for i in range(n):
         nb = nbuf[i]
-        out[i, :] = conv_layer_cost(dims[i], geom[i], tiles[i], order[i], rows_mask[i], cols_mask[i], tmp_order[i],
-                                    arr[i], bits[i], op_buf[i], buf_bw_bits[i, :nb], buf_db[i, :nb], home_kind[i],
-                                    home_bw_bits[i], dram_bw_bits[i], dram_lat[i])
+        cost_with_workspace(dims[i], geom[i], tiles[i], order[i], rows_mask[i], cols_mask[i], tmp_order[i], arr[i], bits[i],
+                  op_buf[i], buf_bw_bits[i, :nb], buf_db[i, :nb], home_kind[i], home_bw_bits[i], dram_bw_bits[i],
+                  dram_lat[i], iw, fw, out[i])
     return out
 
 

@@ -84,10 +84,30 @@ from accelsim.kernels.layout import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, error_model="numpy")
 def span_used(o0, o1, k, stride, pad, dil, size):
-    """Distinct input positions in [0, size) read by outputs [o0, o1) of a kernel of extent k."""
-    lo = o0 * stride - pad
+    """Distinct input positions in [0, size) read by outputs [o0, o1) of a kernel of extent k.
+
+    O(1) when the windows' union is an interval or a single progression (1-wide kernels;
+    unit dilation with kernel >= stride; unit stride with dilation <= the output run); otherwise
+    tests each position of the hull."""
+    if o1 <= o0:
+        return 0
+    if k == 1:  # one position per output: count o with 0 <= o*stride - pad <= size - 1
+        lo = (pad + stride - 1) // stride
+        hi = (size - 1 + pad) // stride
+        a = o0 if o0 > lo else lo
+        b = o1 - 1 if o1 - 1 < hi else hi
+        return b - a + 1 if b >= a else 0
+    if (dil == 1 and k >= stride) or (stride == 1 and dil <= o1 - o0):  # the windows tile an interval
+        lo = o0 * stride - pad
+        hi = (o1 - 1) * stride - pad + (k - 1) * dil
+        if lo < 0:
+            lo = 0
+        if hi > size - 1:
+            hi = size - 1
+        return hi - lo + 1 if hi >= lo else 0
+    lo = o0 * stride - pad  # general case (dilated and strided): test each position of the hull
     hi = (o1 - 1) * stride - pad + (k - 1) * dil
     if lo < 0:
         lo = 0
@@ -99,20 +119,18 @@ def span_used(o0, o1, k, stride, pad, dil, size):
             num = h + pad - r * dil
             if num < 0:
                 break
-            if num % stride == 0:
-                o = num // stride
-                if o0 <= o < o1:
-                    count += 1
-                    break
+            if num % stride == 0 and o0 <= num // stride < o1:
+                count += 1
+                break
     return count
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def _ceil_div(a, b):
     return (a + b - 1) // b
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def _ceil_log2(x):
     d = 0
     v = 1
@@ -122,39 +140,39 @@ def _ceil_log2(x):
     return d
 
 
-@njit(cache=True)
-def _group_time(g, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat):
-    """Cycles to move one group of transfers. g = [dram, home_if, home_fi, home_of, buf0..]."""
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
+def _group_time(g, off, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat):
+    """Cycles to move one group of transfers: g[off:off+4+nb] = [dram, home_if, home_fi, home_of, buf0..]."""
     t = 0
-    if g[0] > 0:
-        t = int(np.ceil(g[0] / dram_bw_bits))
+    if g[off] > 0:
+        t = int(np.ceil(g[off] / dram_bw_bits))
     for op in range(3):
-        if g[1 + op] > 0:
-            x = int(np.ceil(g[1 + op] / home_bw_bits[op]))
+        if g[off + 1 + op] > 0:
+            x = int(np.ceil(g[off + 1 + op] / home_bw_bits[op]))
             if x > t:
                 t = x
     for b in range(nb):
-        if g[4 + b] > 0:
-            x = int(np.ceil(g[4 + b] / buf_bw_bits[b]))
+        if g[off + 4 + b] > 0:
+            x = int(np.ceil(g[off + 4 + b] / buf_bw_bits[b]))
             if x > t:
                 t = x
-    if g[0] > 0:
+    if g[off] > 0:
         t += dram_lat
     return t
 
 
-@njit(cache=True)
-def _add_transfer(g, op, nbits, home_kind, op_buf):
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
+def _add_transfer(g, off, op, nbits, home_kind, op_buf):
     if nbits <= 0 or home_kind[op] == HOME_IS_STAGING:
         return
     if home_kind[op] == HOME_DRAM:
-        g[0] += nbits
+        g[off] += nbits
     else:
-        g[1 + op] += nbits
-    g[4 + op_buf[op]] += nbits
+        g[off + 1 + op] += nbits
+    g[off + 4 + op_buf[op]] += nbits
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, error_model="numpy")
 def tile_fetches(trips, order, inner, fetches):
     """The reuse rule. ``inner[op]``: position of the innermost loop with more than one trip that
     indexes the operand; ``fetches[op]``: product of the trips of the loops outside it that do not
@@ -170,7 +188,7 @@ def tile_fetches(trips, order, inner, fetches):
                 fetches[op] *= trips[order[pos]]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, error_model="numpy")
 def tile_traffic(dims, fetches, sum_rows, sum_cols):
     """Home-level element counts (ifmap reads, filter reads, partial-sum reads, ofmap writes) given the
     fetch counts and the input rows/cols read over all P/Q tiles."""
@@ -180,15 +198,30 @@ def tile_traffic(dims, fetches, sum_rows, sum_cols):
             (fetches[OFMAP] - 1) * outs, fetches[OFMAP] * outs)
 
 
-@njit(cache=True)
-def _segments(trips, tiles, dims, geom, order):
-    """Index classes of each tile loop: representative index, multiplicity, input span used (P/Q)."""
-    heads = np.zeros(6, np.int64)
-    tails = np.zeros(6, np.int64)
+# Workspace: one int64 and one float64 buffer carved into views, so a batch allocates once.
+# The cost kernel runs without numba's runtime (no reference counting, no allocation): callers
+# pass the scratch space, and retry with more when a layer needs more index classes.
+MAXSEG = 32  # index classes per loop in the default workspace; huge padding may need more
+NBMAX = 19  # 16 configured buffers + 3 implicit FIFOs
+KMAX = 4 + 3 * (4 + NBMAX)
+INFO_HEAD = 4  # info = [compute, time of overlapped group, time of serial group, has write-back, groups...]
+IW_BASE = 98 + 7 * N_OUT
+IW_SIZE = IW_BASE + 18 * MAXSEG
+FW_SIZE = 2 * 7 * KMAX + (4 + NBMAX) + NBMAX
+
+
+@njit(cache=True, _nrt=False, error_model="numpy")
+def _segments(trips, tiles, dims, geom, order, heads, tails, nseg, rep, mult, used):
+    """Index classes of each tile loop: representative index, multiplicity, input span used (P/Q).
+
+    Returns the number of classes the busiest loop needs; when that exceeds ``rep.shape[1]``
+    nothing is filled and the caller retries with larger arrays."""
     maxseg = 3
     for pos in range(6):
         d = order[pos]
         t = trips[d]
+        heads[pos] = 0
+        tails[pos] = 0
         if d == DP or d == DQ:
             ax = 0 if d == DP else 1
             k, stride, pad, dil, size = dims[DR + ax], geom[2 + ax], geom[4 + ax], geom[6 + ax], geom[ax]
@@ -206,15 +239,17 @@ def _segments(trips, tiles, dims, geom, order):
             tails[pos] = t - b
             if a + t - b + 3 > maxseg:
                 maxseg = a + t - b + 3
-    nseg = np.zeros(6, np.int64)
-    rep = np.zeros((6, maxseg), np.int64)
-    mult = np.zeros((6, maxseg), np.int64)
-    used = np.zeros((6, maxseg), np.int64)
+    if maxseg > rep.shape[1]:
+        return maxseg
     for pos in range(6):
         d = order[pos]
         t = trips[d]
         lo_run = max(1, heads[pos])
         hi_run = min(t - 1, t - tails[pos])
+        # the last index behaves like the interior ones unless its tile is an edge tile, its halo is
+        # clipped (P/Q tails), or it is the reduction loop (its last tile makes outputs final)
+        if d != DC and dims[d] % tiles[d] == 0 and tails[pos] == 0 and hi_run == t - 1:
+            hi_run = t
         n = 0
         for i in range(min(lo_run, t)):
             rep[pos, n] = i
@@ -229,33 +264,37 @@ def _segments(trips, tiles, dims, geom, order):
             mult[pos, n] = 1
             n += 1
         nseg[pos] = n
+        for sg in range(n):
+            used[pos, sg] = 0
         if d == DP or d == DQ:
             ax = 0 if d == DP else 1
             for sg in range(n):
                 o0 = rep[pos, sg] * tiles[d]
                 used[pos, sg] = span_used(o0, min(dims[d], o0 + tiles[d]), dims[DR + ax], geom[2 + ax],
                                           geom[4 + ax], geom[6 + ax], geom[ax])
-    return nseg, rep, mult, used
+    return maxseg
 
 
-@njit(cache=True)
-def _step(idx, used_p, used_q, dims, tiles, trips, order, loop_of_dim, inner, rows_mask, cols_mask, tmp_order,
-          arr, bits, op_buf, buf_bw_bits, buf_db, home_kind, tree, info, cnt):
-    """Cost of the tile step with loop indices ``idx``: fills ``info`` (compute time and transfer
-    groups: overlapped loads, serial transfers, double-buffered write-back carried to the next
-    step) and adds its array-level counts to ``cnt``."""
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
+def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask, cols_mask, tmp_order, arr, bits,
+          op_buf, buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, tree, relr, relc, e, te,
+          buf_bits, info, row, cnt):
+    """Cost of the tile step with loop indices ``idx``: fills ``info[row]`` (compute time, the times
+    of its transfer groups and the groups: overlapped loads, serial transfers, double-buffered
+    write-back carried to the next step) and adds its array-level counts to ``cnt[row]``."""
     nb = buf_bw_bits.shape[0]
     ngrp = 4 + nb
     n_rows, n_cols, kmac, inter = arr[0], arr[1], arr[2], arr[3]
-    info[:] = 0.0
-    over = info[1:1 + ngrp]
-    ser = info[1 + ngrp:1 + 2 * ngrp]
-    evdb = info[1 + 2 * ngrp:1 + 3 * ngrp]
+    for j in range(INFO_HEAD + 3 * ngrp):
+        info[row, j] = 0.0
+    g = info[row]
+    over = INFO_HEAD
+    ser = INFO_HEAD + ngrp
+    evdb = INFO_HEAD + 2 * ngrp
     cp = -1  # the loop position the odometer advanced to reach this step
     for pos in range(6):
         if idx[pos] > 0:
             cp = pos
-    e = np.empty(8, np.int64)
     for d in range(6):
         rem = dims[d] - idx[loop_of_dim[d]] * tiles[d]
         e[d] = tiles[d] if tiles[d] < rem else rem
@@ -264,10 +303,10 @@ def _step(idx, used_p, used_q, dims, tiles, trips, order, loop_of_dim, inner, ro
     c_idx = idx[loop_of_dim[DC]]
     if cp < 0 or cp <= inner[IFMAP]:
         nbits = e[DG] * e[DN] * e[DC] * used_p * used_q * bits[0]
-        _add_transfer(over if buf_db[op_buf[IFMAP]] else ser, IFMAP, nbits, home_kind, op_buf)
+        _add_transfer(g, over if buf_db[op_buf[IFMAP]] else ser, IFMAP, nbits, home_kind, op_buf)
     if cp < 0 or cp <= inner[FILTER]:
         nbits = e[DG] * e[DM] * e[DC] * e[DR] * e[DS] * bits[1]
-        _add_transfer(over if buf_db[op_buf[FILTER]] else ser, FILTER, nbits, home_kind, op_buf)
+        _add_transfer(g, over if buf_db[op_buf[FILTER]] else ser, FILTER, nbits, home_kind, op_buf)
     cur_outs = e[DG] * e[DN] * e[DM] * e[DP] * e[DQ]
     of_db = buf_db[op_buf[OFMAP]]
     if cp < 0 or cp <= inner[OFMAP]:
@@ -283,12 +322,13 @@ def _step(idx, used_p, used_q, dims, tiles, trips, order, loop_of_dim, inner, ro
                     rem = dims[d] - i * tiles[d]
                     prev_outs *= tiles[d] if tiles[d] < rem else rem
             wbits = prev_outs * (bits[3] if prev_final else bits[2])
-            _add_transfer(evdb if of_db else ser, OFMAP, wbits, home_kind, op_buf)
+            _add_transfer(g, evdb if of_db else ser, OFMAP, wbits, home_kind, op_buf)
+            if of_db and wbits > 0 and home_kind[OFMAP] != HOME_IS_STAGING:
+                g[3] = 1.0
         if c_idx > 0:  # partial sums come back
-            _add_transfer(over if of_db else ser, OFMAP, cur_outs * bits[2], home_kind, op_buf)
+            _add_transfer(g, over if of_db else ser, OFMAP, cur_outs * bits[2], home_kind, op_buf)
 
     # compute: folds of this tile
-    te = np.empty(8, np.int64)
     er = 1
     ec = 1
     t_all = 1
@@ -307,19 +347,12 @@ def _step(idx, used_p, used_q, dims, tiles, trips, order, loop_of_dim, inner, ro
     tcyc = _ceil_div(t_all, kmac)
     per = tcyc + tree if inter == BROADCAST else tcyc + 2 * n_rows + n_cols - 2
     fold_cycles = fr * fc * per
-    cnt[O_FOLD_CYCLES] += fold_cycles
-    cnt[O_USED_PE_CYCLES] += er * ec * per
-    buf_bits = np.zeros(nb, np.float64)
+    cnt[row, O_FOLD_CYCLES] += fold_cycles
+    cnt[row, O_USED_PE_CYCLES] += er * ec * per
+    buf_bits[:nb] = 0.0
     for op in range(3):
-        rel_r = 0
-        rel_c = 0
-        for d in range(8):
-            if rows_mask[d] and REL[op, d]:
-                rel_r = 1
-            if cols_mask[d] and REL[op, d]:
-                rel_c = 1
-        a_r = er if rel_r else fr
-        a_c = ec if rel_c else fc
+        a_r = er if relr[op] else fr
+        a_c = ec if relc[op] else fc
         jj = -1
         for k in range(8):
             if REL[op, tmp_order[k]] == 1 and te[tmp_order[k]] > 1:
@@ -330,21 +363,21 @@ def _step(idx, used_p, used_q, dims, tiles, trips, order, loop_of_dim, inner, ro
         reads = a_r * a_c * treuse
         deliv = er * ec * treuse
         if op == IFMAP:
-            cnt[O_BUF_RD_IF] += reads
-            cnt[O_ARR_IF] += deliv - reads
-            cnt[O_DELIV_IF] += deliv
+            cnt[row, O_BUF_RD_IF] += reads
+            cnt[row, O_ARR_IF] += deliv - reads
+            cnt[row, O_DELIV_IF] += deliv
             buf_bits[op_buf[IFMAP]] += reads * bits[0]
         elif op == FILTER:
-            cnt[O_BUF_RD_FI] += reads
-            cnt[O_ARR_FI] += deliv - reads
-            cnt[O_DELIV_FI] += deliv
+            cnt[row, O_BUF_RD_FI] += reads
+            cnt[row, O_ARR_FI] += deliv - reads
+            cnt[row, O_DELIV_FI] += deliv
             buf_bits[op_buf[FILTER]] += reads * bits[1]
         else:
             first = cur_outs if c_idx == 0 else 0
-            cnt[O_BUF_WR_OF] += reads
-            cnt[O_BUF_RD_OF] += reads - first
-            cnt[O_ARR_OF] += deliv - reads
-            cnt[O_DELIV_OF] += deliv
+            cnt[row, O_BUF_WR_OF] += reads
+            cnt[row, O_BUF_RD_OF] += reads - first
+            cnt[row, O_ARR_OF] += deliv - reads
+            cnt[row, O_DELIV_OF] += deliv
             buf_bits[op_buf[OFMAP]] += (2 * reads - first) * bits[2]
     c_tile = fold_cycles
     for b in range(nb):
@@ -352,20 +385,25 @@ def _step(idx, used_p, used_q, dims, tiles, trips, order, loop_of_dim, inner, ro
             x = int(np.ceil(buf_bits[b] / buf_bw_bits[b]))
             if x > c_tile:
                 c_tile = x
-    info[0] = c_tile
-    cnt[O_COMPUTE] += c_tile
+    g[0] = c_tile
+    g[1] = _group_time(g, over, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
+    g[2] = _group_time(g, ser, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
+    cnt[row, O_COMPUTE] += c_tile
 
 
-@njit(cache=True)
-def _junction(a_last, b_first, tmp, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat):
-    """Time step B adds after step A: max(C_A, overlapped transfers of B + A's write-back) + serial of B."""
-    ngrp = 4 + nb
-    for g in range(ngrp):
-        tmp[g] = b_first[1 + g] + a_last[1 + 2 * ngrp + g]
-    o = _group_time(tmp, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    c = int(a_last[0])
-    return (c if c > o else o) + _group_time(b_first[1 + ngrp:1 + 2 * ngrp], nb, home_kind, home_bw_bits,
-                                             buf_bw_bits, dram_bw_bits, dram_lat)
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
+def _junction(last, ra, first, rb, tmp, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat):
+    """Time step B (``first[rb]``) adds after step A (``last[ra]``): max(C_A, overlapped transfers of
+    B + A's write-back) + serial transfers of B."""
+    if last[ra, 3] > 0:  # A's double-buffered write-back shares B's overlapped window
+        ngrp = 4 + nb
+        for g in range(ngrp):
+            tmp[g] = first[rb, INFO_HEAD + g] + last[ra, INFO_HEAD + 2 * ngrp + g]
+        o = _group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
+    else:
+        o = int(first[rb, 1])
+    c = int(last[ra, 0])
+    return (c if c > o else o) + int(first[rb, 2])
 
 
 @njit(cache=True)
@@ -387,16 +425,50 @@ def conv_layer_cost(
     dram_bw_bits,  # float64 backing-memory bandwidth (bits/cycle)
     dram_lat,  # int64 backing-memory latency (cycles)
 ):
+    """Counts and cycles of one layer (int64[N_OUT], indices in ``layout``)."""
     out = np.zeros(N_OUT, np.int64)
+    cost_with_workspace(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits,
+                        buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, np.empty(IW_SIZE, np.int64),
+                        np.empty(FW_SIZE, np.float64), out)
+    return out
+
+
+@njit(cache=True)
+def cost_with_workspace(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits,
+                        buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, iw, fw, out):
+    """``cost_into`` with the given workspaces, or a larger ``iw`` when the layer needs more classes."""
+    need = cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits,
+                     buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, iw, fw, out)
+    if need > 0:
+        cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db,
+                  home_kind, home_bw_bits, dram_bw_bits, dram_lat, np.empty(IW_BASE + 18 * need, np.int64), fw, out)
+
+
+@njit(cache=True, _nrt=False, error_model="numpy")
+def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db,
+              home_kind, home_bw_bits, dram_bw_bits, dram_lat, iw, fw, out):
+    """``conv_layer_cost`` into ``out`` with workspaces ``iw`` (int64[IW_BASE + 18 * classes per loop])
+    and ``fw`` (float64[FW_SIZE]). Returns 0, or the classes per loop it needs when ``iw`` is too
+    small (then ``out`` is not filled)."""
+    out[:] = 0
     nb = buf_bw_bits.shape[0]
     G, N, M, C, P, Q, R, S = dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7]
-    trips = np.empty(6, np.int64)
+    trips, loop_of_dim, inner, fetches = iw[0:6], iw[6:12], iw[12:15], iw[15:18]
+    heads, tails, nseg = iw[18:24], iw[24:30], iw[30:36]
+    total, nsteps, empty, seg_ptr = iw[36:43], iw[43:50], iw[50:57], iw[57:64]
+    idx, seg_at, e, te, relr, relc = iw[64:70], iw[70:76], iw[76:84], iw[84:92], iw[92:95], iw[95:98]
+    cnt = iw[98:IW_BASE].reshape((7, N_OUT))
+    maxseg = (iw.shape[0] - IW_BASE) // 18
+    rep = iw[IW_BASE:IW_BASE + 6 * maxseg].reshape((6, maxseg))
+    mult = iw[IW_BASE + 6 * maxseg:IW_BASE + 12 * maxseg].reshape((6, maxseg))
+    used = iw[IW_BASE + 12 * maxseg:IW_BASE + 18 * maxseg].reshape((6, maxseg))
     for d in range(6):
         trips[d] = _ceil_div(dims[d], tiles[d])
-    loop_of_dim = np.empty(6, np.int64)
     for pos in range(6):
         loop_of_dim[order[pos]] = pos
-    nseg, rep, mult, used = _segments(trips, tiles, dims, geom, order)
+    need = _segments(trips, tiles, dims, geom, order, heads, tails, nseg, rep, mult, used)
+    if need > maxseg:  # a loop with very many border-clipped tiles: the caller retries with more room
+        return need
 
     # --- tile-level traffic, closed form ---------------------------------
     sum_rows = 0
@@ -405,8 +477,6 @@ def conv_layer_cost(
         sum_rows += mult[loop_of_dim[DP], sg] * used[loop_of_dim[DP], sg]
     for sg in range(nseg[loop_of_dim[DQ]]):
         sum_cols += mult[loop_of_dim[DQ], sg] * used[loop_of_dim[DQ], sg]
-    inner = np.full(3, -1, np.int64)
-    fetches = np.ones(3, np.int64)
     tile_fetches(trips, order, inner, fetches)
     rd_if, rd_fi, rd_of, wr_of = tile_traffic(dims, fetches, sum_rows, sum_cols)
     if home_kind[IFMAP] != HOME_IS_STAGING:
@@ -432,29 +502,39 @@ def conv_layer_cost(
         if cols_mask[d]:
             tree += _ceil_log2(arr[1])
             break
+    for op in range(3):  # is the operand indexed by the dims on rows / on cols?
+        relr[op] = 0
+        relc[op] = 0
+        for d in range(8):
+            if rows_mask[d] and REL[op, d]:
+                relr[op] = 1
+            if cols_mask[d] and REL[op, d]:
+                relc[op] = 1
     ngrp = 4 + nb
-    K = 1 + 3 * ngrp
+    K = INFO_HEAD + 3 * ngrp
     # per nesting level (0..5 loops, 6 = one step): summary of the sequence walked so far
-    first = np.zeros((7, K), np.float64)
-    last = np.zeros((7, K), np.float64)
-    total = np.zeros(7, np.int64)
-    nsteps = np.zeros(7, np.int64)
-    cnt = np.zeros((7, N_OUT), np.int64)
-    empty = np.ones(7, np.bool_)
-    seg_ptr = np.zeros(7, np.int64)
-    idx = np.zeros(6, np.int64)
-    seg_at = np.zeros(6, np.int64)
-    tmp = np.zeros(ngrp, np.float64)
+    first = fw[0:7 * K].reshape((7, K))
+    last = fw[7 * K:14 * K].reshape((7, K))
+    tmp = fw[14 * K:14 * K + ngrp]
+    buf_bits = fw[14 * K + ngrp:14 * K + ngrp + nb]
     pos_p = loop_of_dim[DP]
     pos_q = loop_of_dim[DQ]
     lvl = 0
+    seg_ptr[0] = 0
+    empty[0] = 1
+    total[0] = 0
+    nsteps[0] = 0
+    for j in range(N_OUT):
+        cnt[0, j] = 0
     while True:
         if lvl == 6:
-            cnt[6, :] = 0
-            _step(idx, used[pos_p, seg_at[pos_p]], used[pos_q, seg_at[pos_q]], dims, tiles, trips, order,
-                  loop_of_dim, inner, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db,
-                  home_kind, tree, first[6], cnt[6])
-            last[6, :] = first[6, :]
+            for j in range(N_OUT):
+                cnt[6, j] = 0
+            _step(idx, used[pos_p, seg_at[pos_p]], used[pos_q, seg_at[pos_q]], dims, tiles, trips, loop_of_dim,
+                  inner, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db, home_kind,
+                  home_bw_bits, dram_bw_bits, dram_lat, tree, relr, relc, e, te, buf_bits, first, 6, cnt)
+            for j in range(K):
+                last[6, j] = first[6, j]
             total[6] = 0
             nsteps[6] = 1
             lvl = 5
@@ -463,10 +543,11 @@ def conv_layer_cost(
             seg_at[lvl] = seg_ptr[lvl]
             lvl += 1
             seg_ptr[lvl] = 0
-            empty[lvl] = True
+            empty[lvl] = 1
             total[lvl] = 0
             nsteps[lvl] = 0
-            cnt[lvl, :] = 0
+            for j in range(N_OUT):
+                cnt[lvl, j] = 0
             continue
         else:
             if lvl == 0:
@@ -477,16 +558,18 @@ def conv_layer_cost(
         k = mult[lvl, seg_ptr[lvl]]
         rep_total = k * total[ch]
         if k > 1:
-            rep_total += (k - 1) * _junction(last[ch], first[ch], tmp, nb, home_kind, home_bw_bits, buf_bw_bits,
+            rep_total += (k - 1) * _junction(last, ch, first, ch, tmp, nb, home_kind, home_bw_bits, buf_bw_bits,
                                              dram_bw_bits, dram_lat)
         if empty[lvl]:
-            first[lvl, :] = first[ch, :]
+            for j in range(K):
+                first[lvl, j] = first[ch, j]
             total[lvl] = rep_total
-            empty[lvl] = False
+            empty[lvl] = 0
         else:
-            total[lvl] += rep_total + _junction(last[lvl], first[ch], tmp, nb, home_kind, home_bw_bits,
+            total[lvl] += rep_total + _junction(last, lvl, first, ch, tmp, nb, home_kind, home_bw_bits,
                                                 buf_bw_bits, dram_bw_bits, dram_lat)
-        last[lvl, :] = last[ch, :]
+        for j in range(K):
+            last[lvl, j] = last[ch, j]
         nsteps[lvl] += k * nsteps[ch]
         for j in range(N_OUT):
             cnt[lvl, j] += k * cnt[ch, j]
@@ -497,17 +580,15 @@ def conv_layer_cost(
         out[j] = cnt[0, j]
     out[O_STEPS] = nsteps[0]
     # first step: its own loads; last step: compute, then its write-back and the final one
-    start = _group_time(first[0, 1:1 + ngrp], nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    start += _group_time(first[0, 1 + ngrp:1 + 2 * ngrp], nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits,
-                         dram_lat)
+    start = int(first[0, 1]) + int(first[0, 2])
     tmp[:] = 0.0
     last_outs = 1
     for d in (DG, DN, DM, DP, DQ):
         last_outs *= dims[d] - (trips[d] - 1) * tiles[d]
-    _add_transfer(tmp, OFMAP, last_outs * bits[3], home_kind, op_buf)
-    fin = _group_time(tmp, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    carried = _group_time(last[0, 1 + 2 * ngrp:1 + 3 * ngrp], nb, home_kind, home_bw_bits, buf_bw_bits,
-                          dram_bw_bits, dram_lat)
+    _add_transfer(tmp, 0, OFMAP, last_outs * bits[3], home_kind, op_buf)
+    fin = _group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
+    carried = _group_time(last[0], INFO_HEAD + 2 * ngrp, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits,
+                          dram_lat)
     c_last = int(last[0, 0])
     out[O_CYCLES] = start + total[0] + (c_last if c_last > carried else carried) + fin
-    return out
+    return 0

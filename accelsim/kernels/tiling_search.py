@@ -12,7 +12,8 @@ candidate loop stops at the first tile set that does not fit. Objectives:
 import numpy as np
 from numba import njit
 
-from accelsim.kernels.conv_cost import conv_layer_cost, span_used, tile_fetches, tile_traffic
+from accelsim.kernels.conv_cost import FW_SIZE, IW_SIZE, cost_with_workspace, span_used, tile_fetches, tile_traffic
+from accelsim.kernels.layout import N_OUT
 from accelsim.kernels.layout import (
     DC,
     DG,
@@ -106,6 +107,9 @@ def search_tiles(objective, cands, ncand, in_span, sum_rows, sum_cols, cap, dims
     need = np.zeros(cap.shape[0], np.int64)
     inner = np.empty(3, np.int64)
     fetches = np.empty(3, np.int64)
+    iw = np.empty(IW_SIZE, np.int64)
+    fw = np.empty(FW_SIZE, np.float64)
+    out = np.empty(N_OUT, np.int64)
     R, S = dims[DR], dims[DS]
     # pass 0: the minimum (DRAM, on-chip) traffic, or the minimum cycles; pass 1 (DRAM objective
     # only): the fewest cycles among the sets that reach that minimum traffic
@@ -133,9 +137,9 @@ def search_tiles(objective, cands, ncand, in_span, sum_rows, sum_cols, cap, dims
                                 elif phase == 1 and (dram != target_dram or onchip != target_onchip):
                                     continue
                                 else:
-                                    out = conv_layer_cost(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order,
-                                                          arr, bits, op_buf, buf_bw_bits, buf_db, home_kind,
-                                                          home_bw_bits, dram_bw_bits, dram_lat)
+                                    cost_with_workspace(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits,
+                                              op_buf, buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits,
+                                              dram_lat, iw, fw, out)
                                     if phase == 1:
                                         k0, k1, k2 = dram, onchip, out[O_CYCLES]
                                     else:
