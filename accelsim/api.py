@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from pydantic import ValidationError
 
 from accelsim import zoo
@@ -13,7 +14,7 @@ from accelsim.kernels.batch import conv_layer_cost_batch
 from accelsim.errors import AccelsimError, ConfigError, format_validation_error
 from accelsim.mapping.mapping import Mapping, load_mapping
 from accelsim.prepared import prepare
-from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, build_frame, home_columns, summarize
+from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, build_columns, home_columns, summarize
 from accelsim.workload.layers import Network
 
 
@@ -88,8 +89,8 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     prep = prepare(hw, net, base, mfile, n, tiling)
     out = conv_layer_cost_batch(*prep.args) if len(prep.mac_pos) else None
     homes = sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"})
-    df = build_frame(prep, out, CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes))
-    return SimulationResult(df, summarize(df, hw, net.name, n))
+    cols = build_columns(prep, out, CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes))
+    return SimulationResult(pd.DataFrame(cols, copy=False), summarize(cols, hw, net.name, n))
 
 
 __all__ = ["load_hardware", "load_workload", "simulate", "AccelsimError"]

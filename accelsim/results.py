@@ -106,8 +106,9 @@ def mac_columns(prep, out: np.ndarray) -> dict:
     return cols
 
 
-def build_frame(prep, out: np.ndarray | None, columns: list[str]) -> pd.DataFrame:
-    """The per-layer table: MAC layers from the kernel output, streaming layers from their costs."""
+def build_columns(prep, out: np.ndarray | None, columns: list[str]) -> dict:
+    """The per-layer table as numpy columns: MAC layers from the kernel output, streaming layers from
+    their costs."""
     n = len(prep.names)
     data = {c: np.zeros(n, np.int64) for c in columns}
     for c in ("mapping_efficiency", "utilization", "latency_s"):
@@ -126,7 +127,7 @@ def build_frame(prep, out: np.ndarray | None, columns: list[str]) -> pd.DataFram
                 data[c][pos] = v
         mapping[pos] = f"stream {prep.kinds[pos]} on {prep.hw.array.cols} lanes"
     data["mapping"] = mapping
-    return pd.DataFrame({c: data[c] for c in columns})
+    return {c: data[c] for c in columns}
 
 
 def movement_row(kind: str, mc, hw) -> dict:
@@ -165,26 +166,27 @@ class SimulationResult:
         return path
 
 
-def summarize(df: pd.DataFrame, hw, network: str, batch: int) -> dict:
-    macs = int(df["macs"].sum())
-    cycles = int(df["cycles"].sum())
+def summarize(cols: dict, hw, network: str, batch: int) -> dict:
+    """Network totals from the per-layer columns (numpy arrays)."""
+    macs = int(cols["macs"].sum())
+    cycles = int(cols["cycles"].sum())
     latency = cycles / hw.clock_hz
-    fold_weighted = df.loc[df["macs"] > 0]
-    eff = ((fold_weighted["mapping_efficiency"] * fold_weighted["compute_cycles"]).sum()
-           / fold_weighted["compute_cycles"].sum()) if len(fold_weighted) else 0.0
+    mac = cols["macs"] > 0
+    weight = cols["compute_cycles"][mac]
+    eff = float((cols["mapping_efficiency"][mac] * weight).sum() / weight.sum()) if weight.sum() else 0.0
     return {
         "hardware": hw.name,
         "network": network,
         "batch": batch,
-        "layers": len(df),
+        "layers": len(cols["layer"]),
         "macs": macs,
         "cycles": cycles,
-        "compute_cycles": int(df["compute_cycles"].sum()),
-        "stall_cycles": int(df["stall_cycles"].sum()),
-        "compute_bound_cycles": int(df["compute_bound_cycles"].sum()),
-        "bandwidth_bound_cycles": int(df["bandwidth_bound_cycles"].sum()),
-        "dram_bytes": int(df["dram_bytes"].sum()),
-        "mapping_efficiency": float(eff),
+        "compute_cycles": int(cols["compute_cycles"].sum()),
+        "stall_cycles": int(cols["stall_cycles"].sum()),
+        "compute_bound_cycles": int(cols["compute_bound_cycles"].sum()),
+        "bandwidth_bound_cycles": int(cols["bandwidth_bound_cycles"].sum()),
+        "dram_bytes": int(cols["dram_bytes"].sum()),
+        "mapping_efficiency": eff,
         "utilization": macs / (hw.pes * hw.array.macs_per_pe * cycles) if cycles else 0.0,
         "latency_s": latency,
         "latency_per_inference_s": latency / batch,

@@ -135,3 +135,13 @@ def test_docs_yaml_examples_validate():
             accelsim.simulate("edge", "resnet18", mapping=load_mapping(data))
             kinds.append("mapping")
     assert sorted(kinds) == ["hardware", "mapping", "workload"]
+
+
+def test_readme_python_examples_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = (REPO / "README.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in text.split("```python\n")[1:]]
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    assert (tmp_path / "resnet50_edge.parquet").exists()

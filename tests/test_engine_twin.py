@@ -117,3 +117,30 @@ def test_span_used_equals_a_set_of_positions(o0, n, k, stride, pad, dil, size):
 
     positions = {o * stride - pad + r * dil for o in range(o0, o0 + n) for r in range(k)}
     assert span_used(o0, o0 + n, k, stride, pad, dil, size) == len(positions & set(range(size)))
+
+
+def test_many_border_clipped_tiles_use_a_larger_workspace():
+    """Padding 40 with 1-row tiles: ~80 border-clipped P tiles, more index classes than the default
+    workspace holds; the single and batch entry points retry and still equal the twin."""
+    from accelsim.cost import kernel_args
+    from accelsim.kernels.batch import conv_layer_cost_batch, stack_args
+    from accelsim.kernels.conv_cost import MAXSEG, conv_layer_cost
+    from accelsim.mapping.tiling import plan_storage
+    from accelsim.workload.shape import ConvShape
+    from naive import kernel_as_dict, naive_conv_cost
+
+    shape = ConvShape(G=1, N=1, M=2, C=1, P=86, Q=1, R=3, S=1, H=8, W=1, pad=(40, 0))
+    hw = accelsim.Hardware.model_validate({
+        "name": "t", "clock_hz": 1e9, "array": {"rows": 2, "cols": 2},
+        "buffers": [{"name": "glb", "operands": ["ifmap", "filter", "ofmap"], "size_bytes": 1 << 20,
+                     "bandwidth_bytes_per_cycle": 2}],
+        "backing_memory": {"bandwidth_bytes_per_cycle": 1, "latency_cycles": 3},
+    })
+    rm = ResolvedMapping("npqmc", "ws", ("C", "R", "S"), ("M",), dict(g=1, n=1, m=1, c=1, p=1, q=1))
+    plan = plan_storage(shape, hw)
+    args = kernel_args(shape, hw, rm, plan)
+    twin = naive_conv_cost(shape, hw, rm, plan)
+    assert 86 > MAXSEG
+    assert kernel_as_dict(conv_layer_cost(*args)) == twin
+    batch = conv_layer_cost_batch(*stack_args([args, args]))
+    assert kernel_as_dict(batch[0]) == twin == kernel_as_dict(batch[1])

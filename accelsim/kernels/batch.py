@@ -8,8 +8,19 @@ Sweeps and searches use this path: no Python per evaluation.
 import numpy as np
 from numba import njit
 
-from accelsim.kernels.conv_cost import FW_SIZE, IW_SIZE, cost_with_workspace
+from accelsim.kernels.conv_cost import FW_SIZE, IW_BASE, IW_SIZE, cost_into
 from accelsim.kernels.layout import N_OUT
+
+
+@njit(cache=True, _nrt=False)
+def _batch_rows(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db,
+                nbuf, home_kind, home_bw_bits, dram_bw_bits, dram_lat, iw, fw, out, retry):
+    """Every row into ``out``; ``retry[i]`` = classes per loop row i needs when ``iw`` is too small."""
+    for i in range(dims.shape[0]):
+        nb = nbuf[i]
+        retry[i] = cost_into(dims[i], geom[i], tiles[i], order[i], rows_mask[i], cols_mask[i], tmp_order[i], arr[i],
+                             bits[i], op_buf[i], buf_bw_bits[i, :nb], buf_db[i, :nb], home_kind[i], home_bw_bits[i],
+                             dram_bw_bits[i], dram_lat[i], iw, fw, out[i])
 
 
 @njit(cache=True)
@@ -18,13 +29,16 @@ def conv_layer_cost_batch(dims, geom, tiles, order, rows_mask, cols_mask, tmp_or
     """``out[i]`` = ``conv_layer_cost`` of row i (int64[n, N_OUT])."""
     n = dims.shape[0]
     out = np.empty((n, N_OUT), np.int64)
-    iw = np.empty(IW_SIZE, np.int64)
+    retry = np.zeros(n, np.int64)
     fw = np.empty(FW_SIZE, np.float64)
+    _batch_rows(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db,
+                nbuf, home_kind, home_bw_bits, dram_bw_bits, dram_lat, np.empty(IW_SIZE, np.int64), fw, out, retry)
     for i in range(n):
-        nb = nbuf[i]
-        cost_with_workspace(dims[i], geom[i], tiles[i], order[i], rows_mask[i], cols_mask[i], tmp_order[i], arr[i], bits[i],
-                  op_buf[i], buf_bw_bits[i, :nb], buf_db[i, :nb], home_kind[i], home_bw_bits[i], dram_bw_bits[i],
-                  dram_lat[i], iw, fw, out[i])
+        if retry[i] > 0:  # rare: a loop with many border-clipped tiles needs a larger workspace
+            nb = nbuf[i]
+            cost_into(dims[i], geom[i], tiles[i], order[i], rows_mask[i], cols_mask[i], tmp_order[i], arr[i],
+                      bits[i], op_buf[i], buf_bw_bits[i, :nb], buf_db[i, :nb], home_kind[i], home_bw_bits[i],
+                      dram_bw_bits[i], dram_lat[i], np.empty(IW_BASE + 18 * retry[i], np.int64), fw, out[i])
     return out
 
 

@@ -205,7 +205,12 @@ MAXSEG = 32  # index classes per loop in the default workspace; huge padding may
 NBMAX = 19  # 16 configured buffers + 3 implicit FIFOs
 KMAX = 4 + 3 * (4 + NBMAX)
 INFO_HEAD = 4  # info = [compute, time of overlapped group, time of serial group, has write-back, groups...]
-IW_BASE = 98 + 7 * N_OUT
+# counts the class walk accumulates (a compact subset of the output vector)
+WALK_COUNTS = np.array([O_FOLD_CYCLES, O_USED_PE_CYCLES, O_BUF_RD_IF, O_BUF_RD_FI, O_BUF_RD_OF, O_BUF_WR_OF, O_ARR_IF,
+                        O_ARR_FI, O_ARR_OF, O_DELIV_IF, O_DELIV_FI, O_DELIV_OF, O_COMPUTE], np.int64)
+(W_FOLD, W_USED, W_BRI, W_BRF, W_BRO, W_BWO, W_AI, W_AF, W_AO, W_DI, W_DF, W_DO, W_COMP) = range(13)
+NW = 13
+IW_BASE = 98 + 7 * NW
 IW_SIZE = IW_BASE + 18 * MAXSEG
 FW_SIZE = 2 * 7 * KMAX + (4 + NBMAX) + NBMAX
 
@@ -347,8 +352,8 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
     tcyc = _ceil_div(t_all, kmac)
     per = tcyc + tree if inter == BROADCAST else tcyc + 2 * n_rows + n_cols - 2
     fold_cycles = fr * fc * per
-    cnt[row, O_FOLD_CYCLES] += fold_cycles
-    cnt[row, O_USED_PE_CYCLES] += er * ec * per
+    cnt[row, W_FOLD] += fold_cycles
+    cnt[row, W_USED] += er * ec * per
     buf_bits[:nb] = 0.0
     for op in range(3):
         a_r = er if relr[op] else fr
@@ -363,21 +368,21 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
         reads = a_r * a_c * treuse
         deliv = er * ec * treuse
         if op == IFMAP:
-            cnt[row, O_BUF_RD_IF] += reads
-            cnt[row, O_ARR_IF] += deliv - reads
-            cnt[row, O_DELIV_IF] += deliv
+            cnt[row, W_BRI] += reads
+            cnt[row, W_AI] += deliv - reads
+            cnt[row, W_DI] += deliv
             buf_bits[op_buf[IFMAP]] += reads * bits[0]
         elif op == FILTER:
-            cnt[row, O_BUF_RD_FI] += reads
-            cnt[row, O_ARR_FI] += deliv - reads
-            cnt[row, O_DELIV_FI] += deliv
+            cnt[row, W_BRF] += reads
+            cnt[row, W_AF] += deliv - reads
+            cnt[row, W_DF] += deliv
             buf_bits[op_buf[FILTER]] += reads * bits[1]
         else:
             first = cur_outs if c_idx == 0 else 0
-            cnt[row, O_BUF_WR_OF] += reads
-            cnt[row, O_BUF_RD_OF] += reads - first
-            cnt[row, O_ARR_OF] += deliv - reads
-            cnt[row, O_DELIV_OF] += deliv
+            cnt[row, W_BWO] += reads
+            cnt[row, W_BRO] += reads - first
+            cnt[row, W_AO] += deliv - reads
+            cnt[row, W_DO] += deliv
             buf_bits[op_buf[OFMAP]] += (2 * reads - first) * bits[2]
     c_tile = fold_cycles
     for b in range(nb):
@@ -388,7 +393,7 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
     g[0] = c_tile
     g[1] = _group_time(g, over, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
     g[2] = _group_time(g, ser, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    cnt[row, O_COMPUTE] += c_tile
+    cnt[row, W_COMP] += c_tile
 
 
 @njit(cache=True, inline="always", _nrt=False, error_model="numpy")
@@ -457,7 +462,7 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     heads, tails, nseg = iw[18:24], iw[24:30], iw[30:36]
     total, nsteps, empty, seg_ptr = iw[36:43], iw[43:50], iw[50:57], iw[57:64]
     idx, seg_at, e, te, relr, relc = iw[64:70], iw[70:76], iw[76:84], iw[84:92], iw[92:95], iw[95:98]
-    cnt = iw[98:IW_BASE].reshape((7, N_OUT))
+    cnt = iw[98:IW_BASE].reshape((7, NW))
     maxseg = (iw.shape[0] - IW_BASE) // 18
     rep = iw[IW_BASE:IW_BASE + 6 * maxseg].reshape((6, maxseg))
     mult = iw[IW_BASE + 6 * maxseg:IW_BASE + 12 * maxseg].reshape((6, maxseg))
@@ -519,35 +524,46 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     buf_bits = fw[14 * K + ngrp:14 * K + ngrp + nb]
     pos_p = loop_of_dim[DP]
     pos_q = loop_of_dim[DQ]
+    # walk only the loops with more than one class; the others stay at index 0
+    act = heads  # (heads is free once the classes are known)
+    nact = 0
+    for pos in range(6):
+        idx[pos] = 0
+        seg_at[pos] = 0
+        if nseg[pos] > 1:
+            act[nact] = pos
+            nact += 1
     lvl = 0
     seg_ptr[0] = 0
     empty[0] = 1
     total[0] = 0
     nsteps[0] = 0
-    for j in range(N_OUT):
+    for j in range(NW):
         cnt[0, j] = 0
     while True:
-        if lvl == 6:
-            for j in range(N_OUT):
-                cnt[6, j] = 0
+        if lvl == nact:  # one step: level nact holds it (its first row is also its last)
+            for j in range(NW):
+                cnt[lvl, j] = 0
             _step(idx, used[pos_p, seg_at[pos_p]], used[pos_q, seg_at[pos_q]], dims, tiles, trips, loop_of_dim,
                   inner, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db, home_kind,
-                  home_bw_bits, dram_bw_bits, dram_lat, tree, relr, relc, e, te, buf_bits, first, 6, cnt)
-            for j in range(K):
-                last[6, j] = first[6, j]
-            total[6] = 0
-            nsteps[6] = 1
-            lvl = 5
-        elif seg_ptr[lvl] < nseg[lvl]:
-            idx[lvl] = rep[lvl, seg_ptr[lvl]]
-            seg_at[lvl] = seg_ptr[lvl]
-            lvl += 1
-            seg_ptr[lvl] = 0
-            empty[lvl] = 1
+                  home_bw_bits, dram_bw_bits, dram_lat, tree, relr, relc, e, te, buf_bits, first, lvl, cnt)
             total[lvl] = 0
-            nsteps[lvl] = 0
-            for j in range(N_OUT):
-                cnt[lvl, j] = 0
+            nsteps[lvl] = 1
+            if nact == 0:
+                break
+            lvl -= 1
+        elif seg_ptr[lvl] < nseg[act[lvl]]:
+            pos = act[lvl]
+            idx[pos] = rep[pos, seg_ptr[lvl]]
+            seg_at[pos] = seg_ptr[lvl]
+            lvl += 1
+            if lvl < nact:
+                seg_ptr[lvl] = 0
+                empty[lvl] = 1
+                total[lvl] = 0
+                nsteps[lvl] = 0
+                for j in range(NW):
+                    cnt[lvl, j] = 0
             continue
         else:
             if lvl == 0:
@@ -555,10 +571,11 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
             lvl -= 1
         # append child (lvl + 1), repeated k times, to the sequence of level lvl
         ch = lvl + 1
-        k = mult[lvl, seg_ptr[lvl]]
+        k = mult[act[lvl], seg_ptr[lvl]]
+        ch_last = first if ch == nact else last
         rep_total = k * total[ch]
         if k > 1:
-            rep_total += (k - 1) * _junction(last, ch, first, ch, tmp, nb, home_kind, home_bw_bits, buf_bw_bits,
+            rep_total += (k - 1) * _junction(ch_last, ch, first, ch, tmp, nb, home_kind, home_bw_bits, buf_bw_bits,
                                              dram_bw_bits, dram_lat)
         if empty[lvl]:
             for j in range(K):
@@ -569,15 +586,15 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
             total[lvl] += rep_total + _junction(last, lvl, first, ch, tmp, nb, home_kind, home_bw_bits,
                                                 buf_bw_bits, dram_bw_bits, dram_lat)
         for j in range(K):
-            last[lvl, j] = last[ch, j]
+            last[lvl, j] = ch_last[ch, j]
         nsteps[lvl] += k * nsteps[ch]
-        for j in range(N_OUT):
+        for j in range(NW):
             cnt[lvl, j] += k * cnt[ch, j]
         seg_ptr[lvl] += 1
 
-    for j in (O_FOLD_CYCLES, O_USED_PE_CYCLES, O_BUF_RD_IF, O_BUF_RD_FI, O_BUF_RD_OF, O_BUF_WR_OF, O_ARR_IF,
-              O_ARR_FI, O_ARR_OF, O_DELIV_IF, O_DELIV_FI, O_DELIV_OF, O_COMPUTE):
-        out[j] = cnt[0, j]
+    top_last = first if nact == 0 else last
+    for j in range(NW):
+        out[WALK_COUNTS[j]] = cnt[0, j]
     out[O_STEPS] = nsteps[0]
     # first step: its own loads; last step: compute, then its write-back and the final one
     start = int(first[0, 1]) + int(first[0, 2])
@@ -587,8 +604,8 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
         last_outs *= dims[d] - (trips[d] - 1) * tiles[d]
     _add_transfer(tmp, 0, OFMAP, last_outs * bits[3], home_kind, op_buf)
     fin = _group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    carried = _group_time(last[0], INFO_HEAD + 2 * ngrp, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits,
-                          dram_lat)
-    c_last = int(last[0, 0])
+    carried = _group_time(top_last[0], INFO_HEAD + 2 * ngrp, nb, home_kind, home_bw_bits, buf_bw_bits,
+                          dram_bw_bits, dram_lat)
+    c_last = int(top_last[0, 0])
     out[O_CYCLES] = start + total[0] + (c_last if c_last > carried else carried) + fin
     return 0
