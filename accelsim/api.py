@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -9,9 +10,12 @@ from pydantic import ValidationError
 
 from accelsim import zoo
 from accelsim.config.hardware import Hardware
-from accelsim.config.yamlio import load_yaml_mapping
+from accelsim.config.scalesim_cfg import looks_like_cfg, parse_cfg
+from accelsim.config.yamlio import parse_yaml, read_text
+from accelsim.workload.onnx_detect import is_onnx_file
+from accelsim.workload.scalesim_topology import looks_like_topology, parse_topology
 from accelsim.kernels.batch import conv_layer_cost_batch
-from accelsim.errors import AccelsimError, ConfigError, format_validation_error
+from accelsim.errors import AccelsimError, AccelsimWarning, ConfigError, format_validation_error
 from accelsim.mapping.mapping import Mapping, load_mapping
 from accelsim.prepared import prepare
 from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, build_columns, home_columns, summarize
@@ -31,7 +35,8 @@ def _resolve_path(source, kind: str) -> Path:
 
 
 def load_hardware(source) -> Hardware:
-    """A Hardware from a loaded object, a dict, a YAML path, or a shipped name (``"edge"``)."""
+    """A Hardware from a loaded object, a dict, a file (YAML, or a SCALE-Sim .cfg recognised by its
+    content), or a shipped name (``"edge"``)."""
     if isinstance(source, Hardware):
         return source
     if isinstance(source, dict):
@@ -40,7 +45,12 @@ def load_hardware(source) -> Hardware:
         except ValidationError as exc:
             raise format_validation_error(exc, "<hardware>") from None
     path = _resolve_path(source, "hardware")
-    data = load_yaml_mapping(path)
+    text = read_text(path)
+    if looks_like_cfg(text):
+        return parse_cfg(text, str(path))
+    data = parse_yaml(text, str(path))
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping of fields, got {type(data).__name__}")
     try:
         return Hardware.model_validate(data)
     except ValidationError as exc:
@@ -48,7 +58,8 @@ def load_hardware(source) -> Hardware:
 
 
 def load_workload(source) -> Network:
-    """A Network from a loaded object, a dict, a YAML path, or a shipped name (``"resnet50"``)."""
+    """A Network from a loaded object, a dict, a file (YAML, a SCALE-Sim topology CSV or an ONNX
+    model, recognised by content) or a shipped name (``"resnet50"``)."""
     if isinstance(source, Network):
         return source
     if isinstance(source, dict):
@@ -57,11 +68,58 @@ def load_workload(source) -> Network:
         except ValidationError as exc:
             raise format_validation_error(exc, "<workload>") from None
     path = _resolve_path(source, "workload")
-    data = load_yaml_mapping(path)
+    if is_onnx_file(path):
+        from accelsim.workload.onnx_import import import_onnx
+
+        return import_onnx(path)
+    text = read_text(path)
+    if looks_like_topology(text):
+        stem = "".join(ch if ch.isalnum() or ch in "_.-" else "_" for ch in path.stem)[:64] or "topology"
+        return parse_topology(text, str(path), stem)
+    data = parse_yaml(text, str(path))
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping of fields, got {type(data).__name__}")
     try:
         return Network.model_validate(data)
     except ValidationError as exc:
         raise format_validation_error(exc, str(path)) from None
+
+
+def _yaml_dump(model, comment: str) -> str:
+    import yaml
+
+    data = model.model_dump(mode="json", exclude_defaults=True)
+    if "layers" in data:  # one flow-style line per layer, as in the shipped zoo; 'kind' always written
+        data["layers"] = [{"name": d.pop("name"), "kind": layer.kind, **d}
+                          for d, layer in zip(data["layers"], model.layers)]
+        return f"# {comment}\n" + yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=120)
+    return f"# {comment}\n" + yaml.safe_dump(data, sort_keys=False)
+
+
+def save_workload(net: Network, path) -> Path:
+    """Write a workload: ``.yaml``/``.yml`` (accelsim) or ``.csv`` (SCALE-Sim topology)."""
+    from accelsim.workload.scalesim_topology import write_topology
+
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        return write_topology(net, path)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise AccelsimError(f"{path}: unknown workload format {path.suffix!r}; use .yaml or .csv (SCALE-Sim)")
+    path.write_text(_yaml_dump(net, f"{net.name}: written by accelsim"))
+    return path
+
+
+def save_hardware(hw: Hardware, path) -> Path:
+    """Write a hardware config: ``.yaml``/``.yml`` (accelsim) or ``.cfg`` (SCALE-Sim)."""
+    from accelsim.config.scalesim_cfg import write_cfg
+
+    path = Path(path)
+    if path.suffix.lower() == ".cfg":
+        return write_cfg(hw, path)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise AccelsimError(f"{path}: unknown hardware format {path.suffix!r}; use .yaml or .cfg (SCALE-Sim)")
+    path.write_text(_yaml_dump(hw, f"{hw.name}: written by accelsim"))
+    return path
 
 
 def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: str | None = None,
@@ -86,6 +144,10 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     except ValidationError as exc:
         raise format_validation_error(exc, "<options>") from None
     n = batch or net.batch
+    sparse = [x.name for x in net.layers if getattr(x, "sparsity", None)]
+    if sparse:
+        warnings.warn(f"{net.name}: N:M sparsity of {len(sparse)} layer(s) ({sparse[0]}, ...) is recorded but not "
+                      "modelled; these layers are costed dense", AccelsimWarning, stacklevel=2)
     prep = prepare(hw, net, base, mfile, n, tiling)
     out = conv_layer_cost_batch(*prep.args) if len(prep.mac_pos) else None
     homes = sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"})
@@ -93,4 +155,4 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     return SimulationResult(pd.DataFrame(cols, copy=False), summarize(cols, hw, net.name, n))
 
 
-__all__ = ["load_hardware", "load_workload", "simulate", "AccelsimError"]
+__all__ = ["load_hardware", "load_workload", "save_hardware", "save_workload", "simulate", "AccelsimError"]

@@ -140,6 +140,55 @@ def compare(
         out.print(f"wrote {output}")
 
 
+def _convert(source: str, output: Path) -> None:
+    from accelsim.api import save_hardware, save_workload
+    from accelsim.config.scalesim_cfg import looks_like_cfg
+    from accelsim.config.yamlio import parse_yaml, read_text
+    from accelsim.workload.onnx_detect import is_onnx_file
+
+    path = Path(source)
+    is_hw = False
+    if path.is_file() and not is_onnx_file(path):
+        text = read_text(path)
+        data = None if looks_like_cfg(text) or "," in text.splitlines()[0] else parse_yaml(text, str(path))
+        is_hw = looks_like_cfg(text) or (isinstance(data, dict) and _kind_of(data) == "hardware")
+    elif not path.is_file() and zoo.find(source, "hardware") is not None:
+        is_hw = True
+    if is_hw:
+        save_hardware(load_hardware(source), output)
+    else:
+        save_workload(load_workload(source), output)
+    out.print(f"wrote {output}")
+
+
+@app.command(name="import")
+def import_cmd(
+    source: str = typer.Argument(..., help="An ONNX model, SCALE-Sim topology CSV or .cfg, or any accelsim file."),
+    output: Path = typer.Option(..., "-o", "--output", help="The accelsim YAML to write (e.g. workloads/my.yaml)."),
+) -> None:
+    """Convert a model or a SCALE-Sim file into an accelsim workload or hardware YAML."""
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        _fail(AccelsimError(f"{output}: import writes accelsim YAML (.yaml); use 'accelsim export' for SCALE-Sim"))
+    try:
+        _convert(source, output)
+    except AccelsimError as exc:
+        _fail(exc)
+
+
+@app.command(name="export")
+def export_cmd(
+    source: str = typer.Argument(..., help="A hardware config or workload (path or shipped name)."),
+    output: Path = typer.Option(..., "-o", "--output", help="SCALE-Sim file: .cfg (hardware) or .csv (topology)."),
+) -> None:
+    """Write a hardware config as a SCALE-Sim .cfg or a workload as a SCALE-Sim topology CSV."""
+    if output.suffix.lower() not in (".cfg", ".csv"):
+        _fail(AccelsimError(f"{output}: export writes SCALE-Sim files (.cfg or .csv)"))
+    try:
+        _convert(source, output)
+    except AccelsimError as exc:
+        _fail(exc)
+
+
 def _kind_of(data: dict) -> str:
     if "array" in data or "backing_memory" in data:
         return "hardware"

@@ -64,3 +64,8 @@ def format_validation_error(err: ValidationError, source: str, prefix: tuple = (
         lines.append(f"  {_loc_to_path(loc)}: {msg}{shown}")
     noun = "error" if len(lines) == 1 else "errors"
     return ConfigError(f"{source}: {len(lines)} {noun}:\n" + "\n".join(lines))
+
+
+class AccelsimWarning(UserWarning):
+    """Something a user should know that does not stop the run (a rule that differs from a peer
+    tool's, an operation dropped in a conversion)."""

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from accelsim.config.scalesim_settings import ScaleSimSettings
+
 OPERANDS = ("ifmap", "filter", "ofmap")
 Operand = Literal["ifmap", "filter", "ofmap"]
 Dataflow = Literal["ir", "or", "wr"]
@@ -115,6 +117,8 @@ class Hardware(_Frozen):
     energy_table: str = Field("horowitz45", max_length=64, description="Name of the energy table (energy model).")
     dataflow: Dataflow = Field("or", description="Default tile-loop order preset: ir, or, wr.")
     stationarity: Stationarity = Field("ws", description="Default array stationarity: os, ws, is.")
+    scalesim: ScaleSimSettings | None = Field(
+        None, description="SCALE-Sim-only settings, kept when the config came from (or goes to) a SCALE-Sim .cfg.")
 
     @model_validator(mode="after")
     def _check_buffers(self) -> "Hardware":

@@ -54,6 +54,10 @@ class ConvLayer(_LayerBase):
     padding_applied: bool = Field(
         False, description="True when in_h/in_w already include padding (SCALE-Sim topologies)."
     )
+    sparsity: str | None = Field(
+        None, pattern=r"^\d+:\d+$", description="Structured N:M weight sparsity as a SCALE-Sim topology declares "
+        "it; recorded (and written back), not modelled: the engine computes dense."
+    )
 
     @model_validator(mode="before")
     @classmethod
