@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from accelsim.workload.scalesim_topology import looks_like_topology, parse_topol
 from accelsim.kernels.batch import conv_layer_cost_batch
 from accelsim.errors import AccelsimError, AccelsimWarning, ConfigError, format_validation_error
 from accelsim.mapping.mapping import Mapping, load_mapping
+from accelsim.energy.model import energy_columns, table_for
 from accelsim.prepared import prepare
-from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, build_columns, home_columns, summarize
+from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, build_columns, energy_summary, home_columns, layer_bits, summarize
 from accelsim.workload.layers import Network
 
 
@@ -152,7 +154,21 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     out = conv_layer_cost_batch(*prep.args) if len(prep.mac_pos) else None
     homes = sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"})
     cols = build_columns(prep, out, CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes))
-    return SimulationResult(pd.DataFrame(cols, copy=False), summarize(cols, hw, net.name, n))
+    table = _table(hw)
+    cols.update(energy_columns(cols, layer_bits(prep), hw, table))
+    summary = summarize(cols, hw, net.name, n)
+    summary.update(energy_summary(cols, hw, table, summary))
+    return SimulationResult(pd.DataFrame(cols, copy=False), summary)
+
+
+_TABLES: dict = {}
+
+
+def _table(hw: Hardware):
+    key = (hw.energy_table, json.dumps(hw.energy_overrides, sort_keys=True, default=str))
+    if key not in _TABLES:
+        _TABLES[key] = table_for(hw)
+    return _TABLES[key]
 
 
 __all__ = ["load_hardware", "load_workload", "save_hardware", "save_workload", "simulate", "AccelsimError"]

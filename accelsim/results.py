@@ -166,6 +166,35 @@ class SimulationResult:
         return path
 
 
+def layer_bits(prep) -> dict:
+    """Operand bits per layer (arrays over all layers): input, weight, psum, output."""
+    n = len(prep.names)
+    p = prep.hw.precision
+    out = {"input": np.full(n, p.input_bits), "weight": np.full(n, p.weight_bits), "psum": np.full(n, p.psum_bits),
+           "output": np.full(n, p.output_bits)}
+    for pos, sh in zip(prep.mac_pos, prep.shapes):
+        out["input"][pos], out["weight"][pos] = sh.input_bits, sh.weight_bits
+        out["psum"][pos], out["output"][pos] = sh.psum_bits, sh.output_bits
+    for pos, mc in prep.movement.items():
+        out["input"][pos], out["output"][pos] = mc.in_bits, mc.out_bits
+    return out
+
+
+def energy_summary(cols: dict, hw, table, summary: dict) -> dict:
+    """Energy, efficiency and area figures of a run (pJ, TOPS/W with a MAC = 2 ops, W, mm2)."""
+    from accelsim.energy.model import COMPONENTS, area_mm2
+
+    energy = float(cols["energy_pj"].sum())
+    out = {"energy_table": table.name, "energy_pj": energy}
+    out.update({f"energy_pj_{c}": float(cols[f"energy_pj_{c}"].sum()) for c in COMPONENTS})
+    macs = summary["macs"]
+    out["pj_per_mac"] = energy / macs if macs else 0.0
+    out["tops_per_w"] = 2 * macs / energy if energy else 0.0
+    out["average_power_w"] = energy * 1e-12 / summary["latency_s"] if summary["latency_s"] else 0.0
+    out.update(area_mm2(hw, table))
+    return out
+
+
 def summarize(cols: dict, hw, network: str, batch: int) -> dict:
     """Network totals from the per-layer columns (numpy arrays)."""
     macs = int(cols["macs"].sum())

@@ -7,7 +7,7 @@ dynamic second operand of a GEMM) and ``ofmap`` (outputs and partial sums).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -114,7 +114,11 @@ class Hardware(_Frozen):
     )
     backing_memory: BackingMemory
     homes: Homes = Homes()
-    energy_table: str = Field("horowitz45", max_length=64, description="Name of the energy table (energy model).")
+    energy_table: str = Field("hwc45", max_length=256,
+                              description="Energy/area table: a shipped name (hwc65, hwc45, hwc22, horowitz45, "
+                                          "eyeriss_norm) or a YAML path.")
+    energy_overrides: dict[str, Any] | None = Field(
+        None, description="Entries replacing the table's (e.g. {register_pj_per_bit: 0.02}); validated as a table.")
     dataflow: Dataflow = Field("or", description="Default tile-loop order preset: ir, or, wr.")
     stationarity: Stationarity = Field("ws", description="Default array stationarity: os, ws, is.")
     scalesim: ScaleSimSettings | None = Field(

@@ -1,0 +1,129 @@
+"""Energy and area from the engine's counts and an energy table (docs/energy.md).
+
+Energy of a layer = sum over actions of count x energy per action (pJ):
+
+* ``mac``: MACs x MAC energy at the layer's operand width (max of input and weight bits);
+* ``rf``: register-file reads and writes x operand bits x register energy per bit;
+* ``noc``: PE-to-PE hops (``array_*`` columns) x operand bits x hop energy per bit;
+* ``buffer``: per global buffer, reads (array reads, write-backs drained to the home level) and
+  writes (fills from the home level, partial sums from the array), each turned into accesses of
+  the buffer's port width — ceil(elements x bits / port bits), rounded once per layer and stream —
+  x the table's SRAM energy at the buffer's size, scaled to the port width; an operand with no
+  buffer streams through a FIFO charged at register energy per bit;
+* ``dram``: backing-memory bytes x 8 x energy per bit of the memory kind;
+* ``leakage``: (leakage of every buffer + PEs x MAC leakage) x the layer's latency.
+
+Area (mm2): PEs x MAC area, register files x register area per bit, each buffer's SRAM area at its
+size, and the interconnect as one pipeline register per operand per PE (register area per bit).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from accelsim.config.hardware import OPERANDS, Hardware
+from accelsim.energy.table import EnergyTable, load_table
+
+COMPONENTS = ("mac", "rf", "buffer", "noc", "dram", "leakage")
+ENERGY_COLUMNS = ["energy_pj"] + [f"energy_pj_{c}" for c in COMPONENTS]
+
+
+def table_for(hw: Hardware) -> EnergyTable:
+    return load_table(hw.energy_table, hw.energy_overrides)
+
+
+def _accesses(bits: np.ndarray, port_bits: int) -> np.ndarray:
+    return np.ceil(bits / port_bits)
+
+
+def energy_columns(cols: dict, bits: dict, hw: Hardware, table: EnergyTable) -> dict:
+    """Per-layer energy columns (pJ) from the result columns and per-layer operand bits.
+
+    ``bits``: arrays over all layers for ``input``, ``weight``, ``psum``, ``output``.
+    """
+    n = len(cols["layer"])
+    macs = cols["macs"].astype(np.float64)
+    width = np.maximum(bits["input"], bits["weight"])
+    mac_e = np.array([table.mac_pj(int(w), int(p)).energy_pj if m > 0 else 0.0
+                      for w, p, m in zip(width, bits["psum"], macs)])
+    op_bits = {"ifmap": bits["input"], "filter": bits["weight"], "ofmap": bits["psum"]}
+    out = {"energy_pj_mac": macs * mac_e}
+
+    reg = table.need("register_pj_per_bit") if (hw.register_files.ifmap_bytes or hw.register_files.filter_bytes
+                                                 or hw.register_files.psum_bytes) else 0.0
+    rf_bits = sum(cols[f"rf_{d}_{op}"] * op_bits[op] for op in OPERANDS for d in ("reads", "writes"))
+    out["energy_pj_rf"] = rf_bits * reg
+
+    hop = table.need("noc_pj_per_bit_hop")
+    out["energy_pj_noc"] = (cols["array_reads_ifmap"] * bits["input"] + cols["array_reads_filter"] * bits["weight"]
+                            + cols["array_writes_ofmap"] * bits["psum"]) * hop
+
+    dram_kind_pj = table.dram(hw.backing_memory.kind)
+    out["energy_pj_dram"] = cols["dram_bytes"] * 8.0 * dram_kind_pj
+
+    # buffers: traffic per staging buffer (bits), then accesses of its port
+    buffer_e = np.zeros(n)
+    sram_w = table.need("sram_width_bits")
+    fills = {"ifmap": cols["dram_reads_ifmap"] * bits["input"], "filter": cols["dram_reads_filter"] * bits["weight"],
+             "ofmap": cols["dram_reads_ofmap"] * bits["psum"]}
+    drains = cols["dram_bytes"] * 8.0 - fills["ifmap"] - fills["filter"] - fills["ofmap"]
+    for name in {h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"}:
+        for op in OPERANDS:
+            key = f"{name}_reads_{op}"
+            if key in cols:
+                fills[op] = fills[op] + cols[key] * op_bits[op]
+        if f"{name}_writes_ofmap" in cols:
+            drains = drains + cols[f"{name}_writes_ofmap"] * bits["psum"]
+    array_reads = {"ifmap": cols["buffer_reads_ifmap"] * bits["input"],
+                   "filter": cols["buffer_reads_filter"] * bits["weight"],
+                   "ofmap": cols["buffer_reads_ofmap"] * bits["psum"]}
+    leak_uw = 0.0
+    for op in OPERANDS:
+        buf = hw.staging_buffer(op)
+        reads = array_reads[op] + (drains if op == "ofmap" else 0.0)
+        writes = fills[op] + (cols["buffer_writes_ofmap"] * bits["psum"] if op == "ofmap" else 0.0)
+        if buf is None:  # streams through a FIFO: register-like
+            buffer_e += (reads + writes) * table.need("register_pj_per_bit")
+            continue
+        scale = buf.port_bits / sram_w
+        buffer_e += (_accesses(reads, buf.port_bits) * table.sram_at(buf.size_bytes, "read_pj") * scale
+                     + _accesses(writes, buf.port_bits) * table.sram_at(buf.size_bytes, "write_pj") * scale)
+    home_only = [b for b in hw.buffers if not b.operands]
+    for b in home_only:  # a pure home buffer: its reads and writes
+        scale = b.port_bits / sram_w
+        r = sum(cols.get(f"{b.name}_reads_{op}", 0) * op_bits[op] for op in OPERANDS)
+        w = cols.get(f"{b.name}_writes_ofmap", 0) * bits["psum"]
+        buffer_e += (_accesses(np.asarray(r, float), b.port_bits) * table.sram_at(b.size_bytes, "read_pj") * scale
+                     + _accesses(np.asarray(w, float), b.port_bits) * table.sram_at(b.size_bytes, "write_pj") * scale)
+    out["energy_pj_buffer"] = buffer_e
+
+    for b in hw.buffers:
+        leak_uw += table.sram_at(b.size_bytes, "leak_uw")
+    mac_entry = table.mac_pj(max(hw.precision.input_bits, hw.precision.weight_bits), hw.precision.psum_bits)
+    leak_uw += hw.pes * (mac_entry.leak_uw or 0.0)
+    out["energy_pj_leakage"] = leak_uw * 1e-6 * cols["latency_s"] * 1e12
+    out["energy_pj"] = sum(out[f"energy_pj_{c}"] for c in COMPONENTS)
+    return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
+
+
+def area_mm2(hw: Hardware, table: EnergyTable) -> dict:
+    """Area per component (mm2) and the total."""
+    p = hw.precision
+    mac = table.mac_pj(max(p.input_bits, p.weight_bits), p.psum_bits)
+    if mac.area_um2 is None:
+        from accelsim.errors import ConfigError
+
+        raise ConfigError(f"energy table {table.name!r}: entry 'mac.area_um2' missing for {mac.bits}-bit MACs")
+    reg = table.need("register_area_um2_per_bit")
+    rf = hw.register_files
+    area = {
+        "area_mm2_pe": hw.pes * mac.area_um2 * 1e-6,
+        "area_mm2_rf": hw.pes * 8 * (rf.ifmap_bytes + rf.filter_bytes + rf.psum_bytes) * reg * 1e-6,
+        "area_mm2_interconnect": hw.pes * (p.input_bits + p.weight_bits + p.psum_bits) * reg * 1e-6,
+    }
+    for b in hw.buffers:
+        area[f"area_mm2_{b.name}"] = table.sram_at(b.size_bytes, "area_um2") * 1e-6
+    area["area_mm2"] = math.fsum(area.values())
+    return area

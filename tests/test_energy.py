@@ -1,0 +1,95 @@
+"""Energy and area: hand-computed examples to the picojoule, table rules, invariants, errors."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import accelsim
+from accelsim.energy.model import COMPONENTS
+from accelsim.energy.table import load_table, shipped_tables
+from test_worked_examples import HW, NET, TILES
+
+SIMPLE = str(Path(__file__).parent / "data" / "energy_simple.yaml")
+# docs/energy.md works these out: mac 2304 x 0.5; noc (1152 x 8 + 1152 x 16) x 0.02; buffer accesses
+# x 20 (read) / 30 (write); dram bytes x 8 x 10; leakage 1000 uW x 883 ns
+HAND = {
+    "ir": {"mac": 1152.0, "rf": 0.0, "noc": 552.96, "buffer": 20080.0, "dram": 56320.0, "leakage": 883.0},
+    "or": {"mac": 1152.0, "rf": 0.0, "noc": 552.96, "buffer": 19640.0, "dram": 43520.0, "leakage": 883.0},
+    "wr": {"mac": 1152.0, "rf": 0.0, "noc": 552.96, "buffer": 19900.0, "dram": 52480.0, "leakage": 883.0},
+}
+
+
+@pytest.mark.parametrize("dataflow", ["ir", "or", "wr"])
+def test_worked_example_energy_to_the_picojoule(dataflow):
+    hw = dict(HW, energy_table=SIMPLE)
+    res = accelsim.simulate(hw, NET, mapping={"default": {"dataflow": dataflow, "tiles": TILES}})
+    row = res.layers.iloc[0]
+    for c in COMPONENTS:
+        assert row[f"energy_pj_{c}"] == pytest.approx(HAND[dataflow][c], abs=1e-6), c
+    assert row["energy_pj"] == pytest.approx(sum(HAND[dataflow].values()), abs=1e-6)
+    s = res.summary
+    assert s["area_mm2_pe"] == pytest.approx(4 * 100e-6) and s["area_mm2_interconnect"] == pytest.approx(128e-6)
+    assert s["area_mm2"] == pytest.approx(1.000528)
+    assert s["tops_per_w"] == pytest.approx(2 * 2304 / s["energy_pj"])
+    assert s["pj_per_mac"] == pytest.approx(s["energy_pj"] / 2304)
+
+
+@pytest.mark.parametrize("hw_name", ["edge", "eyeriss_like", "tpu_v1_like", "nvdla_small_like", "scalesim_32x32"])
+def test_energy_is_the_sum_of_its_parts_and_tables_change_only_energy(hw_name):
+    base = accelsim.simulate(hw_name, "mobilenet_v2")
+    df = base.layers
+    parts = sum(df[f"energy_pj_{c}"] for c in COMPONENTS)
+    assert np.allclose(df["energy_pj"], parts) and (df[[f"energy_pj_{c}" for c in COMPONENTS]] >= 0).all().all()
+    assert base.summary["energy_pj"] == pytest.approx(df["energy_pj"].sum())
+    hw = accelsim.load_hardware(hw_name).model_dump()
+    other = "hwc22" if hw["energy_table"] != "hwc22" else "hwc65"
+    swapped = accelsim.simulate(dict(hw, energy_table=other), "mobilenet_v2")
+    energy_cols = [c for c in df.columns if c.startswith("energy_pj")]
+    assert swapped.layers.drop(columns=energy_cols).equals(df.drop(columns=energy_cols))
+    assert not np.allclose(swapped.layers["energy_pj"], df["energy_pj"])
+    assert swapped.summary["area_mm2"] != base.summary["area_mm2"]
+    assert swapped.summary["cycles"] == base.summary["cycles"]
+
+
+def test_table_rules():
+    t = load_table("hwc45")
+    # log-log interpolation between tabulated SRAM sizes; exact at tabulated points
+    assert t.sram_at(8192, "read_pj") == pytest.approx(6.13702)
+    third = t.sram_at(16384, "read_pj")  # a third of the way from 8 KiB to 64 KiB in log size
+    assert third == pytest.approx(6.13702 ** (2 / 3) * 25.8695 ** (1 / 3), rel=1e-12)
+    # MAC width rule: tabulated widths exact, others scaled as bits^2 from the nearest
+    assert t.mac_pj(16, 32).energy_pj == pytest.approx(3.8896310053596705)
+    assert t.mac_pj(8, 32).accumulator_bits == 24  # widest accumulator when none is wide enough
+    assert t.mac_pj(4, 16).energy_pj == pytest.approx(t.mac_pj(8, 16).energy_pj / 4)
+    # Horowitz: MAC = multiply + add as published; areas inherited from hwc45 per field
+    h = load_table("horowitz45")
+    assert h.mac_pj(8, 32).energy_pj == pytest.approx(0.3) and h.mac_pj(16, 16).energy_pj == pytest.approx(1.5)
+    assert h.sram_at(8192, "read_pj") == 10.0 and h.sram_at(8192, "area_um2") == pytest.approx(26267.3)
+    # Eyeriss normalized hierarchy: MAC 1 : RF 1 : NoC 2 : buffer 6 : DRAM 200 per 16-bit word
+    e = load_table("eyeriss_norm")
+    mac = e.mac_pj(16, 16).energy_pj
+    assert (e.register_pj_per_bit * 16 / mac, e.noc_pj_per_bit_hop * 16 / mac) == pytest.approx((1, 2))
+    assert (e.sram_at(100_000, "read_pj") / mac, e.dram("dram") * 16 / mac) == pytest.approx((6, 200))
+    assert set(shipped_tables()) >= {"hwc65", "hwc45", "hwc22", "horowitz45", "eyeriss_norm"}
+
+
+def test_overrides_and_missing_entries_are_named():
+    hw = accelsim.load_hardware("edge").model_dump()
+    base = accelsim.simulate(hw, "resnet18").summary
+    cheap = accelsim.simulate(dict(hw, energy_overrides={"dram_pj_per_bit": {"lpddr4": 1.0}}), "resnet18").summary
+    assert cheap["energy_pj_dram"] == pytest.approx(base["dram_bytes"] * 8 * 1.0)
+    with pytest.raises(accelsim.AccelsimError, match="no DRAM energy for kind 'hbm9'"):
+        accelsim.simulate(dict(hw, backing_memory=dict(hw["backing_memory"], kind="hbm9")), "resnet18")
+    with pytest.raises(accelsim.AccelsimError, match="energy table 'nope' not found"):
+        accelsim.simulate(dict(hw, energy_table="nope"), "resnet18")
+    with pytest.raises(accelsim.AccelsimError, match="register_pj_per_bit"):
+        accelsim.simulate(dict(hw, energy_overrides={"register_pj_per_bit": "cheap"}), "resnet18")
+
+
+def test_missing_entry_in_a_user_table_is_named(tmp_path):
+    p = tmp_path / "t.yaml"
+    p.write_text("name: t\nmac: [{bits: 8, accumulator_bits: 16, energy_pj: 1.0}]\n")
+    hw = dict(accelsim.load_hardware("edge").model_dump(), energy_table=str(p))
+    with pytest.raises(accelsim.AccelsimError, match="entry 'noc_pj_per_bit_hop' missing"):
+        accelsim.simulate(hw, "resnet18")
