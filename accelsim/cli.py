@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -187,6 +188,69 @@ def export_cmd(
         _convert(source, output)
     except AccelsimError as exc:
         _fail(exc)
+
+
+@app.command()
+def sweep(
+    spec: Path = typer.Argument(..., help="Sweep spec YAML (see sweeps/)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Results directory (resumable)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Evaluate at most N points, in spec order."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1, help="Local processes (default: cores)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                            help="dask.distributed: 'local' (LocalCluster) or tcp://HOST:PORT."),
+    chunk_size: int = typer.Option(8, "--chunk-size", min=1, help="Design points per task."),
+) -> None:
+    """Evaluate a design-space sweep; rerunning resumes where it stopped."""
+    from accelsim.sweep import run_sweep
+
+    try:
+        df = run_sweep(spec, output, limit=limit, workers=workers, scheduler=scheduler, chunk_size=chunk_size)
+    except AccelsimError as exc:
+        _fail(exc)
+    ok = (df["status"] == "ok").sum() if len(df) else 0
+    out.print(f"{df['point'].nunique() if len(df) else 0} design points, {len(df)} rows ({ok} evaluated) in {output}")
+
+
+@app.command()
+def pareto(
+    results: Path = typer.Argument(..., help="A sweep results directory."),
+    objectives: Optional[str] = typer.Option(None, "--objectives",
+                                             help="Two or three of latency, energy, edp, area (default: the spec's)."),
+    workload: Optional[str] = typer.Option(None, "--workload", help="Only this workload's rows."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the front (.csv)."),
+) -> None:
+    """Print the Pareto front of a sweep's results."""
+    import yaml
+
+    from accelsim.sweep import OBJECTIVE_COLUMNS, load_results, pareto_front
+
+    df = load_results(results)
+    if df.empty:
+        _fail(AccelsimError(f"{results}: no sweep results"))
+    spec = yaml.safe_load((results / "spec.yaml").read_text())
+    objs = [o.strip() for o in objectives.split(",")] if objectives else spec["objectives"]
+    bad = [o for o in objs if o not in OBJECTIVE_COLUMNS]
+    if bad or not 2 <= len(objs) <= 3:
+        _fail(AccelsimError(f"--objectives {objs}: two or three of {', '.join(OBJECTIVE_COLUMNS)}"))
+    df = df[df["status"] == "ok"]
+    if workload:
+        df = df[df["workload"] == workload]
+    cols = [OBJECTIVE_COLUMNS[o] for o in objs]
+    fronts = [pareto_front(g, cols) for _, g in df.groupby("workload")]
+    front = pd.concat(fronts, ignore_index=True) if fronts else df.head(0)
+    axes = [c for c in spec["axes"]]
+    t = Table(title=f"Pareto front ({', '.join(objs)})")
+    from rich.markup import escape
+
+    for col in ["workload", *axes, *cols]:
+        t.add_column(escape(col), justify="left" if col == "workload" else "right")
+    for rec in front.to_dict("records"):
+        t.add_row(*(_fmt(rec[c]) if not isinstance(rec[c], float) else f"{rec[c]:.4g}" for c in
+                    ["workload", *axes, *cols]))
+    out.print(t)
+    if output is not None:
+        front.to_csv(output, index=False)
+        out.print(f"wrote {output}")
 
 
 def _kind_of(data: dict) -> str:

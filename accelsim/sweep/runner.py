@@ -1,0 +1,178 @@
+"""Evaluating a sweep: design points in deterministic chunks, locally or on dask.distributed,
+results written as they arrive — one Parquet shard per design point, named by its hash and moved
+into place atomically — so a killed sweep resumes with no lost and no duplicated points."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import pandas as pd
+
+from accelsim.errors import AccelsimError, ConfigError
+from accelsim.sweep.spec import SweepSpec, build_hardware, design_points, load_spec, point_key, spec_hash
+
+METRICS = ["cycles", "latency_s", "energy_pj", "edp_js", "area_mm2", "dram_bytes", "utilization", "pj_per_mac",
+           "tops_per_w", "throughput_inferences_per_s"]
+OBJECTIVE_COLUMNS = {"latency": "latency_s", "energy": "energy_pj", "edp": "edp_js", "area": "area_mm2"}
+
+
+def _onchip_bytes(hw) -> int:
+    return sum(b.size_bytes for b in hw.buffers)
+
+
+def evaluate_point(spec: SweepSpec, base: dict, index: int, point: dict) -> list[dict]:
+    """Rows (one per workload) for one design point; constraint violations and infeasible mappings
+    become rows with a ``status`` saying why and no metrics."""
+    from accelsim.api import load_workload, simulate
+    from accelsim.energy.model import area_mm2, table_for
+
+    row0 = {"point": index, "point_key": point_key(point), **point}
+    try:
+        hw = build_hardware(base, point, f"design point {index}")
+    except ConfigError as exc:
+        return [{**row0, "workload": w, "status": f"invalid: {exc}"} for w in spec.workloads]
+    c = spec.constraints
+    area = area_mm2(hw, table_for(hw))["area_mm2"]
+    why = None
+    if c.max_pes is not None and hw.pes > c.max_pes:
+        why = f"excluded: {hw.pes} PEs > max_pes {c.max_pes}"
+    elif c.max_onchip_bytes is not None and _onchip_bytes(hw) > c.max_onchip_bytes:
+        why = f"excluded: {_onchip_bytes(hw)} on-chip bytes > max_onchip_bytes {c.max_onchip_bytes}"
+    elif c.max_area_mm2 is not None and area > c.max_area_mm2:
+        why = f"excluded: area {area:.3f} mm2 > max_area_mm2 {c.max_area_mm2}"
+    rows = []
+    for w in spec.workloads:
+        row = {**row0, "workload": w, "pes": hw.pes, "onchip_bytes": _onchip_bytes(hw), "status": why or "ok"}
+        if why is None:
+            try:
+                s = simulate(hw, load_workload(w), tiling=spec.tiling, batch=spec.batch).summary
+                row.update({k: s[k] for k in METRICS if k in s})
+                row["edp_js"] = s["energy_pj"] * 1e-12 * s["latency_s"]
+            except AccelsimError as exc:
+                row["status"] = f"infeasible: {exc}"
+        rows.append(row)
+    return rows
+
+
+def evaluate_chunk(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> list[tuple[str, list[dict]]]:
+    """Evaluate a chunk of (index, point); runs in a worker process or on a dask worker."""
+    spec = SweepSpec.model_validate(spec_dict)
+    return [(point_key(p), evaluate_point(spec, base, i, p)) for i, p in items]
+
+
+def _write_shard(shards: Path, key: str, rows: list[dict]) -> None:
+    tmp = shards / f".{key}.{os.getpid()}.tmp"
+    pd.DataFrame(rows).to_parquet(tmp, index=False)
+    os.replace(tmp, shards / f"{key}.parquet")  # atomic: a shard is either whole or absent
+
+
+def _progress(total: int, done: int, quiet: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[rate]} points/s"), TimeRemainingColumn(),
+                        disable=quiet, transient=False)
+    task = progress.add_task("sweep", total=total, completed=done, rate="-")
+    return progress, task
+
+
+def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | None = None,
+              scheduler: str | None = None, chunk_size: int = 8, quiet: bool | None = None) -> pd.DataFrame:
+    """Run (or resume) a sweep into ``out_dir``; returns every row written so far.
+
+    ``workers``: local processes (default: the machine's cores; 1 = in this process).
+    ``scheduler``: ``None`` for local processes, ``"local"`` for a dask LocalCluster on loopback,
+    or a ``tcp://HOST:PORT`` dask scheduler. ``limit``: evaluate at most this many points, the
+    first ones in the spec's deterministic order.
+    """
+    spec, base = load_spec(spec_source)
+    out = Path(out_dir)
+    shards = out / "shards"
+    shards.mkdir(parents=True, exist_ok=True)
+    marker = out / "sweep.json"
+    import json
+
+    ident = {"name": spec.name, "spec_hash": spec_hash(spec)}
+    if marker.exists():
+        if json.loads(marker.read_text()) != ident:
+            raise AccelsimError(f"{out}: holds results of a different sweep ({marker.read_text().strip()}); "
+                                "use another directory")
+    else:
+        marker.write_text(json.dumps(ident))
+        (out / "spec.yaml").write_text(_spec_yaml(spec))
+    points = design_points(spec)
+    if limit is not None:
+        points = points[:limit]
+    done = {p.stem for p in shards.glob("*.parquet")}
+    todo = [(i, p) for i, p in enumerate(points) if point_key(p) not in done]
+    quiet = (not sys.stderr.isatty()) if quiet is None else quiet
+    chunks = [todo[i:i + chunk_size] for i in range(0, len(todo), chunk_size)]
+    spec_dict = spec.model_dump()
+    progress, task = _progress(len(points), len(points) - len(todo), quiet)
+    start, finished = time.perf_counter(), 0
+
+    def record(results):
+        nonlocal finished
+        for key, rows in results:
+            _write_shard(shards, key, rows)
+            finished += 1
+        rate = finished / max(1e-9, time.perf_counter() - start)
+        progress.update(task, advance=len(results), rate=f"{rate:.1f}")
+
+    with progress:
+        if not chunks:
+            pass
+        elif scheduler is not None:
+            _run_dask(scheduler, workers, spec_dict, base, chunks, record)
+        elif (workers or os.cpu_count() or 1) == 1:
+            for chunk in chunks:
+                record(evaluate_chunk(spec_dict, base, chunk))
+        else:
+            with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+                futures = [pool.submit(evaluate_chunk, spec_dict, base, chunk) for chunk in chunks]
+                for fut in as_completed(futures):
+                    record(fut.result())
+    return load_results(out)
+
+
+def _run_dask(scheduler: str, workers, spec_dict, base, chunks, record) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed as dask_completed
+    except ImportError:
+        raise AccelsimError("--scheduler needs dask.distributed: pip install 'accelsim[distributed]'") from None
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
+        client = Client(cluster)
+    elif scheduler.startswith("tcp://"):
+        client = Client(scheduler)
+    else:
+        raise AccelsimError(f"scheduler {scheduler!r}: expected 'local' or tcp://HOST:PORT")
+    try:
+        futures = [client.submit(evaluate_chunk, spec_dict, base, chunk, pure=False) for chunk in chunks]
+        for fut in dask_completed(futures):
+            record(fut.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _spec_yaml(spec: SweepSpec) -> str:
+    import yaml
+
+    return yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False)
+
+
+def load_results(out_dir) -> pd.DataFrame:
+    """Every row of a sweep directory, in design-point order."""
+    shards = sorted(Path(out_dir, "shards").glob("*.parquet"))
+    if not shards:
+        return pd.DataFrame()
+    df = pd.concat([pd.read_parquet(p) for p in shards], ignore_index=True)
+    return df.sort_values(["point", "workload"]).reset_index(drop=True)

@@ -1,0 +1,210 @@
+"""Sweep specs (YAML, pydantic-validated) and the design points they describe.
+
+An axis is a path into the hardware description — ``array.rows``, ``backing_memory.
+bandwidth_bytes_per_cycle``, ``buffers[spad].size_bytes`` (a buffer by name) or ``buffers[0].size_bytes``
+— or ``dataflow`` / ``stationarity``, with either a list of values or a range ``{min, max}``
+(``steps`` points for a grid, ``log`` for geometric spacing / log-uniform sampling, ``integer``).
+Each design point is built by validating the base config plus its changes
+(``Hardware.model_validate``), never by mutating a shared object; every axis value is checked
+against the base when the spec loads, so an out-of-range value is an error naming the axis.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from accelsim.config.hardware import Hardware
+from accelsim.config.yamlio import load_yaml_mapping
+from accelsim.errors import ConfigError, format_validation_error
+
+OBJECTIVES = ("latency", "energy", "edp", "area")
+_SEG = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\]]+)\])?$")
+
+
+class Range(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    min: float
+    max: float
+    steps: int = Field(5, ge=1, le=10_000, description="Grid points (grid sampling).")
+    log: bool = Field(False, description="Geometric grid / log-uniform sampling.")
+    integer: bool = Field(True, description="Round values to integers.")
+
+
+class Sampling(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    method: Literal["grid", "random", "lhs"] = "grid"
+    samples: int = Field(64, ge=1, le=100_000_000, description="Points for random / lhs sampling.")
+    seed: int = Field(0, ge=0)
+
+
+class Constraints(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    max_pes: int | None = Field(None, ge=1)
+    max_onchip_bytes: int | None = Field(None, ge=1, description="Total size of all buffers (bytes).")
+    max_area_mm2: float | None = Field(None, gt=0)
+
+
+class SweepSpec(BaseModel):
+    """A design-space sweep."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")
+    base: str = Field(description="Base hardware config: a shipped name or a path (relative to the spec file).")
+    workloads: list[str] = Field(min_length=1)
+    axes: dict[str, list[Any] | Range] = Field(min_length=1)
+    sampling: Sampling = Sampling()
+    constraints: Constraints = Constraints()
+    objectives: list[str] = Field(["latency", "energy"], min_length=1)
+    tiling: Literal["heuristic", "best"] = "heuristic"
+    batch: int = Field(1, ge=1, le=1 << 16)
+
+    @field_validator("objectives")
+    @classmethod
+    def _objectives(cls, v):
+        bad = [o for o in v if o not in OBJECTIVES]
+        if bad:
+            raise ValueError(f"unknown objective(s) {bad}; allowed: {', '.join(OBJECTIVES)}")
+        return v
+
+
+def _set(data: dict, path: str, value) -> None:
+    """Set ``value`` at a dotted path with ``[name]`` / ``[index]`` list selectors."""
+    parts = path.split(".")
+    node = data
+    for i, part in enumerate(parts):
+        m = _SEG.match(part)
+        if not m:
+            raise KeyError(f"bad path segment {part!r}")
+        key, sel = m.group(1), m.group(2)
+        last = i == len(parts) - 1
+        if key not in node:
+            raise KeyError(f"no field {key!r}")
+        if sel is None:
+            if last:
+                node[key] = value
+            else:
+                node = node[key]
+            continue
+        seq = node[key]
+        if not isinstance(seq, list):
+            raise KeyError(f"{key!r} is not a list")
+        if sel.isdigit():
+            idx = int(sel)
+        else:
+            names = [x.get("name") for x in seq]
+            if sel not in names:
+                raise KeyError(f"no {key} named {sel!r} (have {names})")
+            idx = names.index(sel)
+        if idx >= len(seq):
+            raise KeyError(f"{key}[{idx}] out of range")
+        if last:
+            seq[idx] = value
+        else:
+            node = seq[idx]
+
+
+def build_hardware(base: dict, changes: dict, source: str = "design point") -> Hardware:
+    """The base config with ``changes`` applied, validated as a new Hardware."""
+    data = copy.deepcopy(base)
+    for path, value in changes.items():
+        try:
+            _set(data, path, value)
+        except KeyError as exc:
+            raise ConfigError(f"{source}: axis {path!r}: {exc.args[0]}") from None
+    try:
+        return Hardware.model_validate(data)
+    except ValidationError as exc:
+        err = format_validation_error(exc, source)
+        axes = ", ".join(f"{k} = {v!r}" for k, v in changes.items())
+        raise ConfigError(f"{err}\n  (axis values: {axes})") from None
+
+
+def axis_values(axis: list | Range) -> list:
+    """The grid values of an axis."""
+    if isinstance(axis, list):
+        return list(axis)
+    if axis.steps == 1:
+        vals = [axis.min]
+    elif axis.log:
+        vals = list(np.geomspace(axis.min, axis.max, axis.steps))
+    else:
+        vals = list(np.linspace(axis.min, axis.max, axis.steps))
+    return [int(round(v)) if axis.integer else float(v) for v in vals]
+
+
+def _draw(axis: list | Range, u: float):
+    """The axis value at quantile ``u`` in [0, 1)."""
+    if isinstance(axis, list):
+        return axis[min(len(axis) - 1, int(u * len(axis)))]
+    if axis.log:
+        v = math.exp(math.log(axis.min) + u * (math.log(axis.max) - math.log(axis.min)))
+    else:
+        v = axis.min + u * (axis.max - axis.min)
+    return int(round(v)) if axis.integer else float(v)
+
+
+def design_points(spec: SweepSpec) -> list[dict]:
+    """Every design point of the spec, in a deterministic order (axis order as written)."""
+    names = list(spec.axes)
+    if spec.sampling.method == "grid":
+        grids = [axis_values(spec.axes[n]) for n in names]
+        return [dict(zip(names, combo)) for combo in itertools.product(*grids)]
+    rng = np.random.default_rng(spec.sampling.seed)
+    n = spec.sampling.samples
+    if spec.sampling.method == "random":
+        u = rng.random((n, len(names)))
+    else:  # Latin hypercube: one sample per stratum of every axis, strata shuffled per axis
+        u = np.empty((n, len(names)))
+        for j in range(len(names)):
+            u[:, j] = (rng.permutation(n) + rng.random(n)) / n
+    return [{name: _draw(spec.axes[name], float(u[i, j])) for j, name in enumerate(names)} for i in range(n)]
+
+
+def point_key(point: dict) -> str:
+    """A stable hash naming a design point's shard."""
+    text = json.dumps(point, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def spec_hash(spec: SweepSpec) -> str:
+    return hashlib.sha256(spec.model_dump_json().encode()).hexdigest()[:16]
+
+
+def load_spec(source) -> tuple[SweepSpec, dict]:
+    """A validated spec and its base hardware (as a dict), from a path, dict or SweepSpec.
+
+    Every axis value is applied alone to the base and validated, so a bad value is reported with
+    its axis before anything runs."""
+    from accelsim.api import load_hardware
+
+    if isinstance(source, SweepSpec):
+        spec, where, root = source, "<sweep>", Path.cwd()
+    else:
+        if isinstance(source, dict):
+            data, where, root = source, "<sweep>", Path.cwd()
+        else:
+            path = Path(source)
+            data, where, root = load_yaml_mapping(path), str(path), path.parent
+        try:
+            spec = SweepSpec.model_validate(data)
+        except ValidationError as exc:
+            raise format_validation_error(exc, where) from None
+    base_src = spec.base
+    if Path(base_src).suffix and not Path(base_src).is_absolute():
+        base_src = str(root / base_src)
+    base = load_hardware(base_src).model_dump()
+    for name, axis in spec.axes.items():
+        values = axis_values(axis) if isinstance(axis, list) else [axis.min, axis.max]
+        for v in values:
+            build_hardware(base, {name: v}, f"{where}: axis {name!r} value {v!r}")
+    return spec, base

@@ -1,0 +1,151 @@
+"""Sweeps: specs and their errors, sampling, resumable shards (SIGKILL), dask, Pareto fronts."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import accelsim
+from accelsim.sweep import design_points, load_results, load_spec, pareto_mask, run_sweep
+from accelsim.sweep.spec import SweepSpec
+
+TINY = {
+    "name": "tiny", "base": "edge", "workloads": ["t2"],
+    "axes": {"array.rows": [4, 8, 16], "buffers[spad].size_bytes": [16384, 65536], "dataflow": ["or", "wr"]},
+    "objectives": ["latency", "energy"], "tiling": "heuristic",
+}
+
+
+@pytest.fixture()
+def tiny_spec(tmp_path):
+    net = {"name": "t2", "layers": [
+        {"name": "c1", "kind": "conv", "in_channels": 16, "out_channels": 32, "in_h": 16, "in_w": 16, "kernel": 3,
+         "padding": 1},
+        {"name": "c2", "kind": "conv", "in_channels": 32, "out_channels": 32, "in_h": 16, "in_w": 16, "kernel": 1}]}
+    (tmp_path / "t2.yaml").write_text(yaml.safe_dump(net))
+    spec = dict(TINY, workloads=[str(tmp_path / "t2.yaml")])
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def test_grid_random_and_lhs_points():
+    spec = SweepSpec.model_validate(TINY)
+    assert len(design_points(spec)) == 12
+    lhs = SweepSpec.model_validate({**TINY, "axes": {"array.rows": {"min": 1, "max": 100, "integer": False},
+                                                     "array.cols": {"min": 1, "max": 100, "integer": False}},
+                                    "sampling": {"method": "lhs", "samples": 10, "seed": 3}})
+    pts = design_points(lhs)
+    for axis in ("array.rows", "array.cols"):  # one sample per stratum of every axis
+        strata = sorted(int((p[axis] - 1) / 99 * 10) for p in pts)
+        assert strata == list(range(10))
+    assert pts == design_points(lhs)  # the seed makes it reproducible
+    rnd = SweepSpec.model_validate({**TINY, "sampling": {"method": "random", "samples": 5, "seed": 1}})
+    assert design_points(rnd) == design_points(rnd) and len(design_points(rnd)) == 5
+
+
+@pytest.mark.parametrize("change,fragment", [
+    ({"axes": {"array.rows": [16, 0]}}, "axis 'array.rows' value 0"),
+    ({"axes": {"array.rowz": [16]}}, "axis 'array.rowz': no field 'rowz'"),
+    ({"axes": {"buffers[nope].size_bytes": [1]}}, "no buffers named 'nope'"),
+    ({"axes": {"dataflow": ["xy"]}}, "axis 'dataflow' value 'xy'"),
+    ({"objectives": ["speed"]}, "unknown objective"),
+    ({"sampling": {"method": "sobol"}}, "sampling.method"),
+    ({"tiling": "fast"}, "tiling"),
+])
+def test_bad_specs_name_the_field(change, fragment):
+    with pytest.raises(accelsim.AccelsimError) as info:
+        load_spec({**TINY, **change})
+    assert fragment in str(info.value)
+
+
+def test_sweep_rows_constraints_and_resume(tiny_spec, tmp_path):
+    out = tmp_path / "out"
+    spec = yaml.safe_load(tiny_spec.read_text())
+    spec["constraints"] = {"max_pes": 100}
+    tiny_spec.write_text(yaml.safe_dump(spec))
+    df = run_sweep(tiny_spec, out, workers=1)
+    assert len(df) == 12 and list(df["point"]) == list(range(12))
+    excluded = df[df["array.rows"] == 16]
+    assert (excluded["status"].str.startswith("excluded: 256 PEs > max_pes 100")).all()
+    ok = df[df["status"] == "ok"]
+    # a row equals simulating that design point directly
+    r = ok.iloc[0]
+    hw = accelsim.load_hardware("edge").model_dump()
+    hw["array"]["rows"] = int(r["array.rows"])
+    hw["buffers"][0]["size_bytes"] = int(r["buffers[spad].size_bytes"])
+    direct = accelsim.simulate(dict(hw, dataflow=r["dataflow"]), spec["workloads"][0], tiling="heuristic").summary
+    assert r["cycles"] == direct["cycles"] and r["energy_pj"] == pytest.approx(direct["energy_pj"])
+    mtimes = {p: p.stat().st_mtime_ns for p in (out / "shards").glob("*.parquet")}
+    again = run_sweep(tiny_spec, out, workers=1)  # everything done: nothing recomputed
+    assert again.equals(df)
+    assert {p: p.stat().st_mtime_ns for p in (out / "shards").glob("*.parquet")} == mtimes
+    spec["name"] = "other"
+    tiny_spec.write_text(yaml.safe_dump(spec))
+    with pytest.raises(accelsim.AccelsimError, match="different sweep"):
+        run_sweep(tiny_spec, out, workers=1)
+
+
+def test_sigkill_at_random_moments_then_resume(tiny_spec, tmp_path):
+    reference = run_sweep(tiny_spec, tmp_path / "ref", workers=1)
+    out = tmp_path / "killed"
+    rng = random.Random(7)
+    cmd = [sys.executable, "-m", "accelsim", "sweep", str(tiny_spec), "-o", str(out), "-j", "1", "--chunk-size", "1"]
+    for _ in range(4):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(0.3, 2.0))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    resumed = load_results(out)
+    assert len(list((out / "shards").glob(".*.tmp"))) <= 4  # at most a torn temp file per kill, never a shard
+    pd.testing.assert_frame_equal(resumed, reference)
+
+
+def test_dask_local_cluster_gives_identical_rows(tiny_spec, tmp_path):
+    pytest.importorskip("distributed")
+    local = run_sweep(tiny_spec, tmp_path / "local", workers=2, limit=6)
+    dask = run_sweep(tiny_spec, tmp_path / "dask", workers=2, scheduler="local", limit=6)
+    assert len(local) == 6
+    pd.testing.assert_frame_equal(local, dask)
+
+
+def test_pareto_mask_equals_brute_force():
+    rng = np.random.default_rng(0)
+    for k in (2, 3):
+        v = rng.integers(0, 20, size=(300, k)).astype(float)
+        mask = pareto_mask(v)
+        brute = [not any(np.all(v[j] <= v[i]) and np.any(v[j] < v[i]) for j in range(len(v))) for i in range(len(v))]
+        # duplicates of a front point are kept once
+        uniq = {tuple(v[i]) for i in range(len(v)) if brute[i]}
+        assert {tuple(v[i]) for i in np.flatnonzero(mask)} == uniq and mask.sum() == len(uniq)
+
+
+def test_cli_sweep_and_pareto(tiny_spec, tmp_path):
+    out = tmp_path / "cli"
+    proc = subprocess.run([sys.executable, "-m", "accelsim", "sweep", str(tiny_spec), "-o", str(out), "--limit", "4",
+                           "-j", "1"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "4 design points" in proc.stdout
+    front_csv = tmp_path / "front.csv"
+    proc = subprocess.run([sys.executable, "-m", "accelsim", "pareto", str(out), "-o", str(front_csv)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    front = pd.read_csv(front_csv)
+    allrows = load_results(out)
+    v = allrows[["latency_s", "energy_pj"]].to_numpy()
+    assert len(front) == pareto_mask(v).sum() and "buffers[spad].size_bytes" in proc.stdout
+
+
+def test_shipped_specs_load():
+    for path in sorted(Path(__file__).resolve().parents[1].joinpath("sweeps").glob("*.yaml")):
+        spec, _ = load_spec(path)
+        assert design_points(spec)
