@@ -125,7 +125,8 @@ def save_hardware(hw: Hardware, path) -> Path:
 
 
 def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: str | None = None,
-             mapping=None, batch: int | None = None, tiling: str = "best") -> SimulationResult:
+             mapping=None, batch: int | None = None, tiling: str = "best", timing: str = "native",
+             quirks: tuple[str, ...] | None = None) -> SimulationResult:
     """Simulate every layer of ``workload`` on ``hardware``.
 
     ``hardware`` and ``workload`` may be loaded objects, paths or shipped names.
@@ -135,7 +136,12 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     ``tiling``: tiles a mapping leaves unset come from the best-tiling search
     (``"best"``: minimum DRAM traffic; ``"best-cycles"``: minimum cycles, slower; both
     memoised) or the halving heuristic (``"heuristic"``).
+    ``timing``: ``"native"`` (physically consistent) or ``"scalesim"`` (SCALE-Sim 3.0.0's mapping,
+    output-size rule and quirks; ``quirks`` switches a subset on — ``os_fold``, ``off_by_one``,
+    ``os_ofmap_extra``, ``no_psum_reads``, ``ceil_rule`` — default all; docs/scalesim_parity.md).
     """
+    if timing not in ("native", "scalesim"):
+        raise AccelsimError(f"timing {timing!r}: expected 'native' or 'scalesim'")
     if tiling not in ("best", "best-cycles", "heuristic"):
         raise AccelsimError(f"tiling {tiling!r}: expected 'best', 'best-cycles' or 'heuristic'")
     hw = load_hardware(hardware)
@@ -150,7 +156,12 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     if sparse:
         warnings.warn(f"{net.name}: N:M sparsity of {len(sparse)} layer(s) ({sparse[0]}, ...) is recorded but not "
                       "modelled; these layers are costed dense", AccelsimWarning, stacklevel=2)
-    prep = prepare(hw, net, base, mfile, n, tiling)
+    if quirks is not None:
+        unknown = set(quirks) - {"os_fold", "off_by_one", "os_ofmap_extra", "no_psum_reads", "ceil_rule"}
+        if unknown:
+            raise AccelsimError(f"unknown SCALE-Sim quirk(s) {sorted(unknown)}")
+        quirks = tuple(sorted(quirks))
+    prep = prepare(hw, net, base, mfile, n, tiling, timing, quirks)
     out = conv_layer_cost_batch(*prep.args) if len(prep.mac_pos) else None
     homes = sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"})
     cols = build_columns(prep, out, CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes))

@@ -53,6 +53,8 @@ def run(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the per-layer table: .csv, .parquet, .json."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
     tiling: str = typer.Option("best", "--tiling", help="best (min DRAM traffic) | best-cycles | heuristic."),
+    timing: str = typer.Option("native", "--timing",
+                               help="native, or scalesim (SCALE-Sim 3.0.0's mapping, rules and quirks)."),
 ) -> None:
     """Simulate WORKLOAD on HARDWARE; print the per-layer table and the network summary."""
     if stationarity is not None and stationarity.lower() not in ("os", "ws", "is"):
@@ -60,7 +62,7 @@ def run(
     try:
         res = simulate(hardware, workload, dataflow=dataflow,
                        stationarity=stationarity.lower() if stationarity else None, mapping=mapping, batch=batch,
-                       tiling=tiling)
+                       tiling=tiling, timing=timing)
         if output is not None:
             res.to_file(output)
     except AccelsimError as exc:

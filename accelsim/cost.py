@@ -71,15 +71,39 @@ def _mask(axis: tuple[str, ...]) -> np.ndarray:
     return m
 
 
-def kernel_args(shape: ConvShape, hw: Hardware, rm: ResolvedMapping, plan: StoragePlan) -> tuple:
-    """The plain arrays and scalars ``conv_layer_cost`` takes, in order."""
+SCALESIM_QUIRKS = {
+    "os_fold": L.ARR_Q_OS_FOLD, "off_by_one": L.ARR_Q_OFF_BY_ONE, "os_ofmap_extra": L.ARR_Q_OS_OFMAP_EXTRA,
+    "no_psum_reads": L.ARR_Q_NO_PSUM_READS,
+}
+
+
+def scalesim_mapping(shape: ConvShape, hw: Hardware, stat: str,
+                     quirks: tuple[str, ...] = tuple(SCALESIM_QUIRKS)) -> tuple[ResolvedMapping, tuple[int, ...]]:
+    """SCALE-Sim's mapping: OS rows<-output pixels, cols<-filters; WS rows<-R.S.C, cols<-filters; IS
+    rows<-R.S.C, cols<-output pixels; the whole layer one tile (its SRAMs stream), groups one by one
+    (as it walks the expanded DP layers); and the kernel flags of the quirks switched on."""
+    rows, cols = DEFAULT_SPATIAL[stat]
+    tiles = {k: shape.dim(k.upper()) for k in TILE_KEYS}
+    tiles["g"] = 1
+    flags = tuple(SCALESIM_QUIRKS[q] for q in quirks
+                  if not (q in ("os_fold", "os_ofmap_extra") and stat != "os"))
+    return ResolvedMapping("npqmc", stat, rows, cols, tiles), flags
+
+
+def kernel_args(shape: ConvShape, hw: Hardware, rm: ResolvedMapping, plan: StoragePlan,
+                quirks: tuple[int, ...] = ()) -> tuple:
+    """The plain arrays and scalars ``conv_layer_cost`` takes, in order; ``quirks`` are
+    ``layout.ARR_Q_*`` indices of SCALE-Sim behaviours to switch on."""
     dims = np.array([shape.G, shape.N, shape.M, shape.C, shape.P, shape.Q, shape.R, shape.S], np.int64)
     geom = np.array([shape.H, shape.W, *shape.stride, *shape.pad, *shape.dil], np.int64)
     tiles = np.array([rm.tiles[k] for k in TILE_KEYS], np.int64)
     order = np.array([L.DG] + [L.DIM_NAMES.index(ch.upper()) for ch in rm.order], np.int64)
     stat = {"os": L.STAT_OS, "ws": L.STAT_WS, "is": L.STAT_IS}[rm.stationarity]
-    arr = np.array([hw.array.rows, hw.array.cols, hw.array.macs_per_pe,
-                    L.SYSTOLIC if hw.array.interconnect == "systolic" else L.BROADCAST], np.int64)
+    arr = np.zeros(L.ARR_LEN, np.int64)
+    arr[:4] = (hw.array.rows, hw.array.cols, hw.array.macs_per_pe,
+               L.SYSTOLIC if hw.array.interconnect == "systolic" else L.BROADCAST)
+    for flag in quirks:
+        arr[flag] = 1
     bits = np.array([shape.input_bits, shape.weight_bits, shape.psum_bits, shape.output_bits], np.int64)
     home_bw = np.ones(3, np.float64)
     for i, home in enumerate(plan.homes):

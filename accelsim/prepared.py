@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from accelsim.config.hardware import Hardware
-from accelsim.cost import MovementCost, kernel_args, movement_cost, resolve_mapping
+from accelsim.cost import SCALESIM_QUIRKS, MovementCost, kernel_args, movement_cost, resolve_mapping, scalesim_mapping
+from accelsim.mapping.tiling import plan_storage
 from accelsim.kernels.batch import stack_args
 from accelsim.mapping.mapping import Mapping, MappingFile
 from accelsim.workload.layers import MAC_KINDS, Network
@@ -42,6 +43,7 @@ class PreparedNetwork:
     mappings: list[str]  # readable mapping per MAC layer
     movement: dict[int, MovementCost] = field(default_factory=dict)  # position -> cost
     keepalive: tuple = ()  # the objects whose ids key the cache
+    timing: str = "native"
 
 
 def _hw_key(hw: Hardware) -> str:
@@ -63,9 +65,12 @@ def _resolve_layer(name: str, shape: ConvShape, hw: Hardware, hw_key: str, mappi
 
 
 def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch: int,
-            tiling: str = "best") -> PreparedNetwork:
-    """Resolve every layer's mapping and pack the batch-kernel arrays (memoised)."""
-    key = (id(hw), id(net), base.model_dump_json(), mfile.model_dump_json(), batch, tiling)
+            tiling: str = "best", timing: str = "native", quirks: tuple[str, ...] | None = None) -> PreparedNetwork:
+    """Resolve every layer's mapping and pack the batch-kernel arrays (memoised).
+
+    ``timing="scalesim"``: SCALE-Sim's mapping, ceil output rule and quirks (``quirks`` names a
+    subset; default all), see docs/scalesim_parity.md."""
+    key = (id(hw), id(net), base.model_dump_json(), mfile.model_dump_json(), batch, tiling, timing, quirks)
     hit = _NET_CACHE.get(key)
     if hit is not None:
         _NET_CACHE.move_to_end(key)
@@ -75,7 +80,19 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
     for pos, layer in enumerate(net.layers):
         names.append(layer.name)
         kinds.append(layer.kind)
-        if layer.kind in MAC_KINDS:
+        if layer.kind in MAC_KINDS and timing == "scalesim":
+            shape = conv_shape(layer, hw, batch, ceil_rule=quirks is None or "ceil_rule" in quirks)
+            stat = base.merged(mfile.for_layer(layer.name)).stationarity or hw.stationarity
+            kq = tuple(q for q in (SCALESIM_QUIRKS if quirks is None else quirks) if q in SCALESIM_QUIRKS)
+            rm, flags = scalesim_mapping(shape, hw, stat, kq)
+            plan = plan_storage(shape, hw)
+            args = kernel_args(shape, hw, rm, plan, flags)
+            mac_pos.append(pos)
+            rows.append(args)
+            shapes.append(shape)
+            homes.append(plan.homes)
+            descs.append("SCALE-Sim " + rm.describe())
+        elif layer.kind in MAC_KINDS:
             shape = conv_shape(layer, hw, batch)
             rm, plan, args = _resolve_layer(layer.name, shape, hw, hw_key, base.merged(mfile.for_layer(layer.name)),
                                             tiling)
@@ -87,7 +104,7 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
         else:
             movement[pos] = movement_cost(layer, hw, batch)
     prep = PreparedNetwork(hw, net.name, batch, names, kinds, np.array(mac_pos, np.int64),
-                           stack_args(rows) if rows else (), shapes, homes, descs, movement, (hw, net))
+                           stack_args(rows) if rows else (), shapes, homes, descs, movement, (hw, net), timing)
     _NET_CACHE[key] = prep
     if len(_NET_CACHE) > _NET_CACHE_SIZE:
         _NET_CACHE.popitem(last=False)

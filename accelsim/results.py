@@ -57,10 +57,14 @@ def mac_columns(prep, out: np.ndarray) -> dict:
     cycles = out[:, L.O_CYCLES]
     compute = out[:, L.O_COMPUTE]
     fold = out[:, L.O_FOLD_CYCLES]
+    if prep.timing == "scalesim":  # SCALE-Sim's CALC mode: nothing stalls; its efficiency is a mean over folds
+        cycles = compute
     cols = {
         "macs": macs, "cycles": cycles, "compute_cycles": compute, "stall_cycles": cycles - compute,
         "compute_bound_cycles": -(-macs // pes),
-        "mapping_efficiency": np.where(fold > 0, out[:, L.O_USED_PE_CYCLES] / np.maximum(hw.pes * fold, 1), 0.0),
+        "mapping_efficiency": (np.where(out[:, L.O_FOLDS] > 0, out[:, L.O_USED_PES] / np.maximum(
+            hw.pes * out[:, L.O_FOLDS], 1), 0.0) if prep.timing == "scalesim" else
+            np.where(fold > 0, out[:, L.O_USED_PE_CYCLES] / np.maximum(hw.pes * fold, 1), 0.0)),
         "utilization": np.where(cycles > 0, macs / np.maximum(pes * cycles, 1), 0.0),
         "buffer_reads_ifmap": out[:, L.O_BUF_RD_IF], "buffer_reads_filter": out[:, L.O_BUF_RD_FI],
         "buffer_reads_ofmap": out[:, L.O_BUF_RD_OF], "buffer_writes_ofmap": out[:, L.O_BUF_WR_OF],

@@ -56,7 +56,8 @@ def naive_conv_cost(shape, hw, rm, plan) -> dict:
 
     c = {k: 0 for k in ("macs", "buf_rd_if", "buf_rd_fi", "buf_rd_of", "buf_wr_of", "home_rd_if", "home_rd_fi",
                         "home_rd_of", "home_wr_of", "home_wr_of_final", "arr_if", "arr_fi", "arr_of",
-                        "deliv_if", "deliv_fi", "deliv_of", "fold_cycles", "used_pe_cycles", "compute", "steps")}
+                        "deliv_if", "deliv_fi", "deliv_of", "fold_cycles", "used_pe_cycles", "compute", "steps",
+                        "folds", "used_pes")}
     resident = {"ifmap": None, "filter": None, "ofmap": None}
     absorbed = {}  # output tile key -> reduction (C) tiles accumulated so far
     visited_outputs = set()  # output element ids that have received a contribution
@@ -136,6 +137,8 @@ def naive_conv_cost(shape, hw, rm, plan) -> dict:
                     per += tree
                 tile_fold_cycles += per
                 c["used_pe_cycles"] += len(rchunk) * len(cchunk) * per
+                c["folds"] += 1
+                c["used_pes"] += len(rchunk) * len(cchunk)
                 held = {op: {} for op in ops}
                 for tval in tsteps:
                     need = {op: {} for op in ops}
@@ -236,7 +239,7 @@ KERNEL_INDEX = {
     "home_rd_fi": L.O_HOME_RD_FI, "home_rd_of": L.O_HOME_RD_OF, "home_wr_of": L.O_HOME_WR_OF,
     "home_wr_of_final": L.O_HOME_WR_OF_FINAL, "arr_if": L.O_ARR_IF, "arr_fi": L.O_ARR_FI, "arr_of": L.O_ARR_OF,
     "deliv_if": L.O_DELIV_IF, "deliv_fi": L.O_DELIV_FI, "deliv_of": L.O_DELIV_OF,
-    "compulsory_if": L.O_COMPULSORY_IF, "steps": L.O_STEPS,
+    "compulsory_if": L.O_COMPULSORY_IF, "steps": L.O_STEPS, "folds": L.O_FOLDS, "used_pes": L.O_USED_PES,
 }
 
 

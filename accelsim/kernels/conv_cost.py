@@ -43,6 +43,10 @@ import numpy as np
 from numba import njit
 
 from accelsim.kernels.layout import (
+    ARR_Q_NO_PSUM_READS,
+    ARR_Q_OFF_BY_ONE,
+    ARR_Q_OS_FOLD,
+    ARR_Q_OS_OFMAP_EXTRA,
     BROADCAST,
     DC,
     DG,
@@ -71,6 +75,7 @@ from accelsim.kernels.layout import (
     O_DELIV_IF,
     O_DELIV_OF,
     O_FOLD_CYCLES,
+    O_FOLDS,
     O_HOME_RD_FI,
     O_HOME_RD_IF,
     O_HOME_RD_OF,
@@ -79,6 +84,7 @@ from accelsim.kernels.layout import (
     O_MACS,
     O_STEPS,
     O_USED_PE_CYCLES,
+    O_USED_PES,
     OFMAP,
     REL,
 )
@@ -207,9 +213,11 @@ KMAX = 4 + 3 * (4 + NBMAX)
 INFO_HEAD = 4  # info = [compute, time of overlapped group, time of serial group, has write-back, groups...]
 # counts the class walk accumulates (a compact subset of the output vector)
 WALK_COUNTS = np.array([O_FOLD_CYCLES, O_USED_PE_CYCLES, O_BUF_RD_IF, O_BUF_RD_FI, O_BUF_RD_OF, O_BUF_WR_OF, O_ARR_IF,
-                        O_ARR_FI, O_ARR_OF, O_DELIV_IF, O_DELIV_FI, O_DELIV_OF, O_COMPUTE], np.int64)
-(W_FOLD, W_USED, W_BRI, W_BRF, W_BRO, W_BWO, W_AI, W_AF, W_AO, W_DI, W_DF, W_DO, W_COMP) = range(13)
-NW = 13
+                        O_ARR_FI, O_ARR_OF, O_DELIV_IF, O_DELIV_FI, O_DELIV_OF, O_COMPUTE, O_FOLDS, O_USED_PES],
+                       np.int64)
+(W_FOLD, W_USED, W_BRI, W_BRF, W_BRO, W_BWO, W_AI, W_AF, W_AO, W_DI, W_DF, W_DO, W_COMP, W_NFOLDS,
+ W_USEDPES) = range(15)
+NW = 15
 IW_BASE = 98 + 7 * NW
 IW_SIZE = IW_BASE + 18 * MAXSEG
 FW_SIZE = 2 * 7 * KMAX + (4 + NBMAX) + NBMAX
@@ -351,9 +359,13 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
     fc = _ceil_div(ec, n_cols)
     tcyc = _ceil_div(t_all, kmac)
     per = tcyc + tree if inter == BROADCAST else tcyc + 2 * n_rows + n_cols - 2
+    if arr[ARR_Q_OS_FOLD]:  # SCALE-Sim 3.0.0's OS fold: no output drain (scale-sim-v3 issue #4)
+        per -= n_rows
     fold_cycles = fr * fc * per
     cnt[row, W_FOLD] += fold_cycles
     cnt[row, W_USED] += er * ec * per
+    cnt[row, W_NFOLDS] += fr * fc
+    cnt[row, W_USEDPES] += er * ec
     buf_bits[:nb] = 0.0
     for op in range(3):
         a_r = er if relr[op] else fr
@@ -379,7 +391,10 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
             buf_bits[op_buf[FILTER]] += reads * bits[1]
         else:
             first = cur_outs if c_idx == 0 else 0
-            cnt[row, W_BWO] += reads
+            if arr[ARR_Q_NO_PSUM_READS]:  # SCALE-Sim: partial sums written every fold, never read
+                first = reads
+            extra = fr * fc * (n_rows + n_cols) if arr[ARR_Q_OS_OFMAP_EXTRA] else 0
+            cnt[row, W_BWO] += reads + extra
             cnt[row, W_BRO] += reads - first
             cnt[row, W_AO] += deliv - reads
             cnt[row, W_DO] += deliv
@@ -608,4 +623,7 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
                           dram_bw_bits, dram_lat)
     c_last = int(top_last[0, 0])
     out[O_CYCLES] = start + total[0] + (c_last if c_last > carried else carried) + fin
+    if arr[ARR_Q_OFF_BY_ONE]:  # SCALE-Sim reports the last cycle's 0-based index: one short per layer
+        out[O_CYCLES] -= trips[DG]
+        out[O_COMPUTE] -= trips[DG]
     return 0

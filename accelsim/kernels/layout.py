@@ -68,5 +68,14 @@ SYSTOLIC, BROADCAST = 0, 1
     O_DELIV_OF,
     O_COMPULSORY_IF,
     O_STEPS,
-) = range(22)
-N_OUT = 22
+    O_FOLDS,
+    O_USED_PES,
+) = range(24)
+N_OUT = 24
+
+# SCALE-Sim 3.0.0 quirks (docs/scalesim_parity.md), flags at these indices of the kernel's ``arr``
+# argument (0 = native behaviour): the OS fold is T + rows + cols - 2 (no output drain); the total
+# is one cycle short per layer; OS ofmap writes gain rows + cols per fold; partial sums are
+# written every fold but never read back.
+ARR_Q_OS_FOLD, ARR_Q_OFF_BY_ONE, ARR_Q_OS_OFMAP_EXTRA, ARR_Q_NO_PSUM_READS = 4, 5, 6, 7
+ARR_LEN = 8

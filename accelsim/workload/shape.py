@@ -78,16 +78,27 @@ def _bits(layer, hw: Hardware, dynamic: bool = False) -> dict:
     return out
 
 
-def conv_shape(layer, hw: Hardware, batch: int) -> ConvShape:
-    """Loop bounds of a conv, FC or GEMM layer at ``batch`` (the layer's own batch wins)."""
+def conv_shape(layer, hw: Hardware, batch: int, ceil_rule: bool = False) -> ConvShape:
+    """Loop bounds of a conv, FC or GEMM layer at ``batch`` (the layer's own batch wins).
+
+    ``ceil_rule``: output sizes by SCALE-Sim's ``ceil((H_padded - R) / s) + 1`` instead of PyTorch's
+    floor rule (one more output where ``H_padded - R`` is not a multiple of the stride)."""
     n = layer.batch or batch
     if isinstance(layer, ConvLayer):
         g = layer.groups
         pad = (0, 0) if layer.padding_applied else layer.padding
+        if ceil_rule:
+            sizes = []
+            for ax, size in ((0, layer.in_h), (1, layer.in_w)):
+                span = size + 2 * pad[ax] - layer.dilation[ax] * (layer.kernel[ax] - 1) - 1
+                sizes.append(-(-span // layer.stride[ax]) + 1)
+            pq = tuple(sizes)
+        else:
+            pq = ((layer.out_h, layer.out_w) if not layer.padding_applied
+                  else (_out_applied(layer, 0), _out_applied(layer, 1)))
         return ConvShape(
             G=g, N=n, M=layer.out_channels // g, C=layer.in_channels // g,
-            P=layer.out_h if not layer.padding_applied else _out_applied(layer, 0),
-            Q=layer.out_w if not layer.padding_applied else _out_applied(layer, 1),
+            P=pq[0], Q=pq[1],
             R=layer.kernel[0], S=layer.kernel[1], H=layer.in_h, W=layer.in_w,
             stride=layer.stride, pad=pad, dil=layer.dilation, **_bits(layer, hw),
         )
