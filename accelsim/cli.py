@@ -255,6 +255,81 @@ def pareto(
         out.print(f"wrote {output}")
 
 
+PLOT_KINDS = ("cycles", "traffic", "utilization", "energy", "network-energy", "roofline", "sweep", "heatmap")
+
+
+def _read_results(path: Path):
+    if path.is_dir():
+        from accelsim.sweep import load_results
+
+        return load_results(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return pd.read_csv(path)
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix == ".json":
+        import json
+
+        return pd.DataFrame(json.loads(path.read_text())["layers"])
+    raise AccelsimError(f"{path}: expected a run's .csv/.parquet/.json or a sweep directory")
+
+
+@app.command()
+def plot(
+    results: Path = typer.Argument(..., help="A run's -o file (.csv/.parquet/.json) or a sweep directory."),
+    kind: str = typer.Option(..., "--kind", "-k", help=" | ".join(PLOT_KINDS)),
+    output: Path = typer.Option(..., "-o", "--output", help="Figure file: .png or .svg."),
+    level: str = typer.Option("dram", "--level", help="traffic: dram, buffer, rf, array or a home buffer."),
+    hardware: Optional[str] = typer.Option(None, "--hardware", help="roofline: the hardware of the run."),
+    x: Optional[str] = typer.Option(None, "--x", help="sweep/heatmap: x column (default latency_s / first axis)."),
+    y: Optional[str] = typer.Option(None, "--y", help="sweep/heatmap: y column (default energy_pj / second axis)."),
+    metric: str = typer.Option("energy_pj", "--metric", help="heatmap: the metric shown."),
+) -> None:
+    """Draw a figure from saved results."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from accelsim import report
+
+    if kind not in PLOT_KINDS:
+        _fail(AccelsimError(f"--kind {kind!r}: expected one of {', '.join(PLOT_KINDS)}"))
+    if output.suffix.lower() not in (".png", ".svg"):
+        _fail(AccelsimError(f"{output}: figures are written as .png or .svg"))
+    try:
+        df = _read_results(results)
+        if df.empty:
+            raise AccelsimError(f"{results}: no rows")
+        if kind == "cycles":
+            ax = report.plot_cycles(df)
+        elif kind == "traffic":
+            ax = report.plot_traffic(df, level)
+        elif kind == "utilization":
+            ax = report.plot_utilization(df)
+        elif kind == "energy":
+            ax = report.plot_energy_breakdown(df)
+        elif kind == "network-energy":
+            ax = report.plot_network_energy(df)
+        elif kind == "roofline":
+            if hardware is None:
+                raise AccelsimError("--kind roofline needs --hardware (the run's hardware config)")
+            ax = report.plot_roofline(df, load_hardware(hardware))
+        elif kind == "sweep":
+            ax = report.plot_sweep(df, x or "latency_s", y or "energy_pj")
+        else:
+            import yaml
+
+            axes = list(yaml.safe_load((results / "spec.yaml").read_text())["axes"]) if results.is_dir() else []
+            if (x is None or y is None) and len(axes) < 2:
+                raise AccelsimError("--kind heatmap needs --x and --y (two swept axes)")
+            ax = report.plot_heatmap(df, x or axes[0], y or axes[1], metric)
+    except (AccelsimError, KeyError) as exc:
+        _fail(exc)
+    ax.figure.tight_layout()
+    ax.figure.savefig(output)
+    out.print(f"wrote {output}")
+
+
 def _kind_of(data: dict) -> str:
     if "array" in data or "backing_memory" in data:
         return "hardware"

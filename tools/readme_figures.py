@@ -1,0 +1,35 @@
+"""Regenerate the README's figures: ``python tools/readme_figures.py``."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+import accelsim  # noqa: E402
+from accelsim import report  # noqa: E402
+from accelsim.compare import compare  # noqa: E402
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "figures"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    res = accelsim.simulate("edge", "resnet50")
+    fig, ax = plt.subplots(figsize=(12, 4))
+    report.plot_energy_breakdown(res.layers, ax=ax)
+    ax.set_title("ResNet-50 on edge: energy per layer by component")
+    fig.tight_layout()
+    fig.savefig(OUT / "resnet50_edge_energy.png", dpi=110)
+    cmp = compare("eyeriss_like", "resnet18", ["ir", "or", "wr"], ["ws"], objective="dram")
+    fig, ax = plt.subplots(figsize=(12, 4))
+    report.plot_dataflow_comparison(cmp.long, "dram_bytes", ax=ax)
+    ax.set_title("ResNet-18 on eyeriss_like: DRAM bytes per layer, IR / OR / WR, each with its best tiles")
+    fig.tight_layout()
+    fig.savefig(OUT / "resnet18_dataflows.png", dpi=110)
+    print("wrote", *sorted(p.name for p in OUT.glob("*.png")))
+
+
+if __name__ == "__main__":
+    main()
