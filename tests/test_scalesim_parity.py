@@ -89,3 +89,35 @@ def test_cli_runs_scalesim_files_with_scalesim_timing(tmp_path):
                            str(DATA / "topologies" / "gemm_small.csv"), "--timing", "scalesim", "-q"],
                           capture_output=True, text=True)
     assert gemm.returncode == 0, gemm.stderr
+
+
+GOLDEN = pd.read_csv(DATA / "golden_exported.csv")
+
+
+@pytest.mark.parametrize("config", sorted(GOLDEN["config"].unique()))
+def test_files_written_by_accelsim_give_scalesim_numbers(config, tmp_path):
+    """tools/scalesim_golden.py ran scalesim 3.0.0 on configs and topologies accelsim exported."""
+    import warnings
+
+    from tools_scalesim import exported_inputs
+
+    hw, topologies = exported_inputs(config, tmp_path)
+    for topo_name, path in topologies.items():
+        ref = GOLDEN[(GOLDEN["config"] == config) & (GOLDEN["topology"] == topo_name)].sort_values("LayerID")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            net = accelsim.load_workload(path)
+        got = accelsim.simulate(hw, net, timing="scalesim").layers
+        lid = 0
+        for layer, row in zip(net.layers, got.itertuples()):
+            n = layer.groups if "DP" in layer.name else 1  # scalesim runs a DP layer as one layer per channel
+            sub = ref[(ref["LayerID"] >= lid) & (ref["LayerID"] < lid + n)]
+            lid += n
+            assert row.compute_cycles == (sub["Total Cycles"] - sub["Stall Cycles"]).sum(), layer.name
+            assert row.buffer_reads_ifmap == sub["SRAM IFMAP Reads"].sum(), layer.name
+            assert row.buffer_reads_filter == sub["SRAM Filter Reads"].sum(), layer.name
+            assert row.buffer_writes_ofmap == sub["SRAM OFMAP Writes"].sum(), layer.name
+            assert abs(row.mapping_efficiency - sub["Mapping Efficiency %"].mean() / 100) <= 1e-6, layer.name
+            assert abs(row.utilization - (sub["Overall Util %"] * sub["Total Cycles"]).sum()
+                       / sub["Total Cycles"].sum() / 100) <= 1e-6, layer.name
+        assert lid == len(ref)
