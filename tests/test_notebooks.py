@@ -1,6 +1,5 @@
 """Every notebook executes top to bottom (small-size switch on), from the notebooks/ folder."""
 
-import os
 from pathlib import Path
 
 import pytest
