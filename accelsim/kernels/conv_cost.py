@@ -42,6 +42,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from accelsim.kernels.reuse import tile_fetches, tile_traffic
+from accelsim.kernels.spans import ceil_div, ceil_log2, index_classes, span_used
+from accelsim.kernels.transfers import add_transfer, group_time
 from accelsim.kernels.layout import (
     ARR_Q_NO_PSUM_READS,
     ARR_Q_OFF_BY_ONE,
@@ -57,7 +60,6 @@ from accelsim.kernels.layout import (
     DR,
     DS,
     FILTER,
-    HOME_DRAM,
     HOME_IS_STAGING,
     IFMAP,
     N_OUT,
@@ -90,121 +92,6 @@ from accelsim.kernels.layout import (
 )
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
-def span_used(o0, o1, k, stride, pad, dil, size):
-    """Distinct input positions in [0, size) read by outputs [o0, o1) of a kernel of extent k.
-
-    O(1) when the windows' union is an interval or a single progression (1-wide kernels;
-    unit dilation with kernel >= stride; unit stride with dilation <= the output run); otherwise
-    tests each position of the hull."""
-    if o1 <= o0:
-        return 0
-    if k == 1:  # one position per output: count o with 0 <= o*stride - pad <= size - 1
-        lo = (pad + stride - 1) // stride
-        hi = (size - 1 + pad) // stride
-        a = o0 if o0 > lo else lo
-        b = o1 - 1 if o1 - 1 < hi else hi
-        return b - a + 1 if b >= a else 0
-    if (dil == 1 and k >= stride) or (stride == 1 and dil <= o1 - o0):  # the windows tile an interval
-        lo = o0 * stride - pad
-        hi = (o1 - 1) * stride - pad + (k - 1) * dil
-        if lo < 0:
-            lo = 0
-        if hi > size - 1:
-            hi = size - 1
-        return hi - lo + 1 if hi >= lo else 0
-    lo = o0 * stride - pad  # general case (dilated and strided): test each position of the hull
-    hi = (o1 - 1) * stride - pad + (k - 1) * dil
-    if lo < 0:
-        lo = 0
-    if hi > size - 1:
-        hi = size - 1
-    count = 0
-    for h in range(lo, hi + 1):
-        for r in range(k):
-            num = h + pad - r * dil
-            if num < 0:
-                break
-            if num % stride == 0 and o0 <= num // stride < o1:
-                count += 1
-                break
-    return count
-
-
-@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
-def _ceil_div(a, b):
-    return (a + b - 1) // b
-
-
-@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
-def _ceil_log2(x):
-    d = 0
-    v = 1
-    while v < x:
-        v *= 2
-        d += 1
-    return d
-
-
-@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
-def _group_time(g, off, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat):
-    """Cycles to move one group of transfers: g[off:off+4+nb] = [dram, home_if, home_fi, home_of, buf0..]."""
-    t = 0
-    if g[off] > 0:
-        t = int(np.ceil(g[off] / dram_bw_bits))
-    for op in range(3):
-        if g[off + 1 + op] > 0:
-            x = int(np.ceil(g[off + 1 + op] / home_bw_bits[op]))
-            if x > t:
-                t = x
-    for b in range(nb):
-        if g[off + 4 + b] > 0:
-            x = int(np.ceil(g[off + 4 + b] / buf_bw_bits[b]))
-            if x > t:
-                t = x
-    if g[off] > 0:
-        t += dram_lat
-    return t
-
-
-@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
-def _add_transfer(g, off, op, nbits, home_kind, op_buf):
-    if nbits <= 0 or home_kind[op] == HOME_IS_STAGING:
-        return
-    if home_kind[op] == HOME_DRAM:
-        g[off] += nbits
-    else:
-        g[off + 1 + op] += nbits
-    g[off + 4 + op_buf[op]] += nbits
-
-
-@njit(cache=True, _nrt=False, error_model="numpy")
-def tile_fetches(trips, order, inner, fetches):
-    """The reuse rule. ``inner[op]``: position of the innermost loop with more than one trip that
-    indexes the operand; ``fetches[op]``: product of the trips of the loops outside it that do not
-    index it = how often each distinct tile of the operand is brought in."""
-    for op in range(3):
-        inner[op] = -1
-        fetches[op] = 1
-        for pos in range(6):
-            if REL[op, order[pos]] == 1 and trips[order[pos]] > 1:
-                inner[op] = pos
-        for pos in range(inner[op] + 1):
-            if REL[op, order[pos]] == 0:
-                fetches[op] *= trips[order[pos]]
-
-
-@njit(cache=True, _nrt=False, error_model="numpy")
-def tile_traffic(dims, fetches, sum_rows, sum_cols):
-    """Home-level element counts (ifmap reads, filter reads, partial-sum reads, ofmap writes) given the
-    fetch counts and the input rows/cols read over all P/Q tiles."""
-    G, N, M, C, P, Q, R, S = dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7]
-    outs = G * N * M * P * Q
-    return (fetches[IFMAP] * G * N * C * sum_rows * sum_cols, fetches[FILTER] * G * M * C * R * S,
-            (fetches[OFMAP] - 1) * outs, fetches[OFMAP] * outs)
-
-
-# Workspace: one int64 and one float64 buffer carved into views, so a batch allocates once.
 # The cost kernel runs without numba's runtime (no reference counting, no allocation): callers
 # pass the scratch space, and retry with more when a layer needs more index classes.
 MAXSEG = 32  # index classes per loop in the default workspace; huge padding may need more
@@ -221,71 +108,6 @@ NW = 15
 IW_BASE = 98 + 7 * NW
 IW_SIZE = IW_BASE + 18 * MAXSEG
 FW_SIZE = 2 * 7 * KMAX + (4 + NBMAX) + NBMAX
-
-
-@njit(cache=True, _nrt=False, error_model="numpy")
-def _segments(trips, tiles, dims, geom, order, heads, tails, nseg, rep, mult, used):
-    """Index classes of each tile loop: representative index, multiplicity, input span used (P/Q).
-
-    Returns the number of classes the busiest loop needs; when that exceeds ``rep.shape[1]``
-    nothing is filled and the caller retries with larger arrays."""
-    maxseg = 3
-    for pos in range(6):
-        d = order[pos]
-        t = trips[d]
-        heads[pos] = 0
-        tails[pos] = 0
-        if d == DP or d == DQ:
-            ax = 0 if d == DP else 1
-            k, stride, pad, dil, size = dims[DR + ax], geom[2 + ax], geom[4 + ax], geom[6 + ax], geom[ax]
-            a = 0
-            while a < t and a * tiles[d] * stride - pad < 0:
-                a += 1
-            b = t
-            while b > 0:
-                o1 = min(dims[d], b * tiles[d])
-                if (o1 - 1) * stride - pad + (k - 1) * dil > size - 1:
-                    b -= 1
-                else:
-                    break
-            heads[pos] = a
-            tails[pos] = t - b
-            if a + t - b + 3 > maxseg:
-                maxseg = a + t - b + 3
-    if maxseg > rep.shape[1]:
-        return maxseg
-    for pos in range(6):
-        d = order[pos]
-        t = trips[d]
-        lo_run = max(1, heads[pos])
-        hi_run = min(t - 1, t - tails[pos])
-        # the last index behaves like the interior ones unless its tile is an edge tile, its halo is
-        # clipped (P/Q tails), or it is the reduction loop (its last tile makes outputs final)
-        if d != DC and dims[d] % tiles[d] == 0 and tails[pos] == 0 and hi_run == t - 1:
-            hi_run = t
-        n = 0
-        for i in range(min(lo_run, t)):
-            rep[pos, n] = i
-            mult[pos, n] = 1
-            n += 1
-        if hi_run > lo_run:
-            rep[pos, n] = lo_run
-            mult[pos, n] = hi_run - lo_run
-            n += 1
-        for i in range(max(hi_run, lo_run), t):
-            rep[pos, n] = i
-            mult[pos, n] = 1
-            n += 1
-        nseg[pos] = n
-        for sg in range(n):
-            used[pos, sg] = 0
-        if d == DP or d == DQ:
-            ax = 0 if d == DP else 1
-            for sg in range(n):
-                o0 = rep[pos, sg] * tiles[d]
-                used[pos, sg] = span_used(o0, min(dims[d], o0 + tiles[d]), dims[DR + ax], geom[2 + ax],
-                                          geom[4 + ax], geom[6 + ax], geom[ax])
-    return maxseg
 
 
 @njit(cache=True, inline="always", _nrt=False, error_model="numpy")
@@ -316,10 +138,10 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
     c_idx = idx[loop_of_dim[DC]]
     if cp < 0 or cp <= inner[IFMAP]:
         nbits = e[DG] * e[DN] * e[DC] * used_p * used_q * bits[0]
-        _add_transfer(g, over if buf_db[op_buf[IFMAP]] else ser, IFMAP, nbits, home_kind, op_buf)
+        add_transfer(g, over if buf_db[op_buf[IFMAP]] else ser, IFMAP, nbits, home_kind, op_buf)
     if cp < 0 or cp <= inner[FILTER]:
         nbits = e[DG] * e[DM] * e[DC] * e[DR] * e[DS] * bits[1]
-        _add_transfer(g, over if buf_db[op_buf[FILTER]] else ser, FILTER, nbits, home_kind, op_buf)
+        add_transfer(g, over if buf_db[op_buf[FILTER]] else ser, FILTER, nbits, home_kind, op_buf)
     cur_outs = e[DG] * e[DN] * e[DM] * e[DP] * e[DQ]
     of_db = buf_db[op_buf[OFMAP]]
     if cp < 0 or cp <= inner[OFMAP]:
@@ -335,11 +157,11 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
                     rem = dims[d] - i * tiles[d]
                     prev_outs *= tiles[d] if tiles[d] < rem else rem
             wbits = prev_outs * (bits[3] if prev_final else bits[2])
-            _add_transfer(g, evdb if of_db else ser, OFMAP, wbits, home_kind, op_buf)
+            add_transfer(g, evdb if of_db else ser, OFMAP, wbits, home_kind, op_buf)
             if of_db and wbits > 0 and home_kind[OFMAP] != HOME_IS_STAGING:
                 g[3] = 1.0
         if c_idx > 0:  # partial sums come back
-            _add_transfer(g, over if of_db else ser, OFMAP, cur_outs * bits[2], home_kind, op_buf)
+            add_transfer(g, over if of_db else ser, OFMAP, cur_outs * bits[2], home_kind, op_buf)
 
     # compute: folds of this tile
     er = 1
@@ -355,9 +177,9 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
         else:
             t_all *= e[d]
             te[d] = e[d]
-    fr = _ceil_div(er, n_rows)
-    fc = _ceil_div(ec, n_cols)
-    tcyc = _ceil_div(t_all, kmac)
+    fr = ceil_div(er, n_rows)
+    fc = ceil_div(ec, n_cols)
+    tcyc = ceil_div(t_all, kmac)
     per = tcyc + tree if inter == BROADCAST else tcyc + 2 * n_rows + n_cols - 2
     if arr[ARR_Q_OS_FOLD]:  # SCALE-Sim 3.0.0's OS fold: no output drain (scale-sim-v3 issue #4)
         per -= n_rows
@@ -406,8 +228,8 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
             if x > c_tile:
                 c_tile = x
     g[0] = c_tile
-    g[1] = _group_time(g, over, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    g[2] = _group_time(g, ser, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
+    g[1] = group_time(g, over, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
+    g[2] = group_time(g, ser, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
     cnt[row, W_COMP] += c_tile
 
 
@@ -419,7 +241,7 @@ def _junction(last, ra, first, rb, tmp, nb, home_kind, home_bw_bits, buf_bw_bits
         ngrp = 4 + nb
         for g in range(ngrp):
             tmp[g] = first[rb, INFO_HEAD + g] + last[ra, INFO_HEAD + 2 * ngrp + g]
-        o = _group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
+        o = group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
     else:
         o = int(first[rb, 1])
     c = int(last[ra, 0])
@@ -483,10 +305,10 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     mult = iw[IW_BASE + 6 * maxseg:IW_BASE + 12 * maxseg].reshape((6, maxseg))
     used = iw[IW_BASE + 12 * maxseg:IW_BASE + 18 * maxseg].reshape((6, maxseg))
     for d in range(6):
-        trips[d] = _ceil_div(dims[d], tiles[d])
+        trips[d] = ceil_div(dims[d], tiles[d])
     for pos in range(6):
         loop_of_dim[order[pos]] = pos
-    need = _segments(trips, tiles, dims, geom, order, heads, tails, nseg, rep, mult, used)
+    need = index_classes(trips, tiles, dims, geom, order, heads, tails, nseg, rep, mult, used)
     if need > maxseg:  # a loop with very many border-clipped tiles: the caller retries with more room
         return need
 
@@ -517,10 +339,10 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     tree = 0
     for d in (DC, DR, DS):
         if rows_mask[d]:
-            tree = _ceil_log2(arr[0])
+            tree = ceil_log2(arr[0])
     for d in (DC, DR, DS):
         if cols_mask[d]:
-            tree += _ceil_log2(arr[1])
+            tree += ceil_log2(arr[1])
             break
     for op in range(3):  # is the operand indexed by the dims on rows / on cols?
         relr[op] = 0
@@ -617,9 +439,9 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     last_outs = 1
     for d in (DG, DN, DM, DP, DQ):
         last_outs *= dims[d] - (trips[d] - 1) * tiles[d]
-    _add_transfer(tmp, 0, OFMAP, last_outs * bits[3], home_kind, op_buf)
-    fin = _group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    carried = _group_time(top_last[0], INFO_HEAD + 2 * ngrp, nb, home_kind, home_bw_bits, buf_bw_bits,
+    add_transfer(tmp, 0, OFMAP, last_outs * bits[3], home_kind, op_buf)
+    fin = group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
+    carried = group_time(top_last[0], INFO_HEAD + 2 * ngrp, nb, home_kind, home_bw_bits, buf_bw_bits,
                           dram_bw_bits, dram_lat)
     c_last = int(top_last[0, 0])
     out[O_CYCLES] = start + total[0] + (c_last if c_last > carried else carried) + fin

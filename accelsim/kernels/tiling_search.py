@@ -12,7 +12,9 @@ candidate loop stops at the first tile set that does not fit. Objectives:
 import numpy as np
 from numba import njit
 
-from accelsim.kernels.conv_cost import FW_SIZE, IW_SIZE, cost_with_workspace, span_used, tile_fetches, tile_traffic
+from accelsim.kernels.conv_cost import FW_SIZE, IW_SIZE, cost_with_workspace
+from accelsim.kernels.reuse import tile_fetches, tile_traffic
+from accelsim.kernels.spans import span_used
 from accelsim.kernels.layout import N_OUT
 from accelsim.kernels.layout import (
     DC,

@@ -25,6 +25,13 @@ def _axes(ax):
     return ax
 
 
+def layer_axis(ax, layers: pd.DataFrame) -> None:
+    """One tick per layer, labelled with its name."""
+    ax.set_xticks(np.arange(len(layers)))
+    ax.set_xticklabels(layers["layer"], rotation=90, fontsize=7)
+    ax.set_xlabel("layer")
+
+
 def plot_energy_breakdown(layers: pd.DataFrame, ax=None, unit: str | None = None):
     """Stacked bars: each layer's energy split into mac, rf, buffer, noc, dram, leakage."""
     ax = _axes(ax)
@@ -35,10 +42,8 @@ def plot_energy_breakdown(layers: pd.DataFrame, ax=None, unit: str | None = None
         values = layers[f"energy_pj_{comp}"].to_numpy(dtype=float) / UNITS[unit]
         ax.bar(x, values, bottom=bottom, label=comp)
         bottom += values
-    ax.set_xticks(x)
-    ax.set_xticklabels(layers["layer"], rotation=90, fontsize=7)
+    layer_axis(ax, layers)
     ax.set_ylabel(f"energy ({unit})")
-    ax.set_xlabel("layer")
     ax.set_title("energy per layer by component")
     ax.legend(fontsize=8)
     return ax

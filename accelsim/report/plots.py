@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from accelsim.report.energy import _axes
+from accelsim.report.energy import _axes, layer_axis
 
 OPERANDS = ("ifmap", "filter", "ofmap")
 
@@ -20,9 +20,7 @@ def plot_cycles(layers: pd.DataFrame, ax=None):
     ax.bar(x, stall, bottom=compute, label="stall")
     ax.plot(x, layers["compute_bound_cycles"], "k_", markersize=10, label="compute bound")
     ax.plot(x, layers["bandwidth_bound_cycles"], "r_", markersize=10, label="bandwidth bound")
-    ax.set_xticks(x)
-    ax.set_xticklabels(layers["layer"], rotation=90, fontsize=7)
-    ax.set_xlabel("layer")
+    layer_axis(ax, layers)
     ax.set_ylabel("cycles")
     ax.set_title("cycles per layer")
     ax.legend(fontsize=8)
@@ -42,9 +40,7 @@ def plot_traffic(layers: pd.DataFrame, level: str = "dram", ax=None):
         v = layers[c].to_numpy(float)
         ax.bar(x, v, bottom=bottom, label=c[len(level) + 1:])
         bottom += v
-    ax.set_xticks(x)
-    ax.set_xticklabels(layers["layer"], rotation=90, fontsize=7)
-    ax.set_xlabel("layer")
+    layer_axis(ax, layers)
     ax.set_ylabel(f"{level} traffic (elements)")
     ax.set_title(f"{level} traffic per layer")
     ax.legend(fontsize=8)
@@ -59,9 +55,7 @@ def plot_utilization(layers: pd.DataFrame, ax=None):
     ax.bar(x - w / 2, layers["mapping_efficiency"], w, label="mapping efficiency")
     ax.bar(x + w / 2, layers["utilization"], w, label="utilization")
     ax.set_ylim(0, 1.05)
-    ax.set_xticks(x)
-    ax.set_xticklabels(layers["layer"], rotation=90, fontsize=7)
-    ax.set_xlabel("layer")
+    layer_axis(ax, layers)
     ax.set_ylabel("fraction of PEs")
     ax.set_title("utilization per layer")
     ax.legend(fontsize=8)
