@@ -1,0 +1,89 @@
+"""scalesim 3.0.0 and accelsim on the same inputs, in one run: time and peak-memory ratios.
+
+Run: ``python benchmarks/bench_scalesim.py [--resnet18 os,ws,is] [--venv .scalesim-venv]``.
+scalesim runs from its own venv (``tools/scalesim_golden.py`` creates it) in a child process whose
+wall time and peak RSS are measured; accelsim runs in this process with its kernels warm
+(``--timing scalesim``, the same files). Small set: the 10 layers of
+tests/data/scalesim/topologies/small_layers.csv on a 16x16 array, OS/WS/IS. ResNet-18 at 224x224 on
+a 32x32 array (64 kB SRAMs, CALC) for the dataflows given (scalesim takes minutes each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import accelsim
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data" / "scalesim"
+CHILD = r'''
+import resource, sys, time
+from scalesim.scale_sim import scalesim
+t = time.perf_counter()
+s = scalesim(save_disk_space=True, verbose=False, config=sys.argv[1], topology=sys.argv[2], layout=sys.argv[3],
+             input_type_gemm=False)
+s.run_scale(top_path=sys.argv[4])
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+'''
+
+
+def run_scalesim(py: Path, cfg: Path, topo: Path, out: Path) -> tuple[float, float]:
+    layout = out.parent / "no_layout.csv"  # scalesim creates `out` itself (one level only)
+    layout.write_text("Layer name, (layout header only)\n")
+    res = subprocess.run([str(py), "-c", CHILD, str(cfg), str(topo), str(layout), str(out)], check=True,
+                         capture_output=True, text=True)
+    wall, rss_kb = res.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(rss_kb) / 1024
+
+
+def run_accelsim(cfg: Path, topo: Path, reps: int = 20) -> tuple[float, float]:
+    hw, net = accelsim.load_hardware(cfg), accelsim.load_workload(topo)
+    accelsim.simulate(hw, net, timing="scalesim")  # warm: kernels compiled/loaded, mapping memoised
+    t = time.perf_counter()
+    for _ in range(reps):
+        accelsim.simulate(hw, net, timing="scalesim")
+    wall = (time.perf_counter() - t) / reps
+    # peak memory of this whole process (Python, numpy, pandas, numba/LLVM and the run)
+    return wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--venv", default=str(REPO / ".scalesim-venv"))
+    ap.add_argument("--resnet18", default="", help="comma-separated dataflows to run ResNet-18 for (slow)")
+    args = ap.parse_args()
+    py = Path(args.venv) / "bin" / "python"
+    if not py.exists():
+        print(f"no scalesim venv at {args.venv}: run tools/scalesim_golden.py first", file=sys.stderr)
+        return 1
+    warnings.simplefilter("ignore")
+    tmp = Path(tempfile.mkdtemp())
+    print(f"{'case':28s} {'scalesim s':>11s} {'accelsim s':>11s} {'speed-up':>10s} {'scalesim MB':>12s} "
+          f"{'accelsim MB':>12s}")
+    for df in ("os", "ws", "is"):
+        cfg = DATA / "configs" / f"a16x16_{df}_64k.cfg"
+        topo = DATA / "topologies" / "small_layers.csv"
+        s_wall, s_mb = run_scalesim(py, cfg, topo, tmp / f"small_{df}")
+        a_wall, a_mb = run_accelsim(cfg, topo)
+        print(f"{'10 small layers, 16x16 ' + df:28s} {s_wall:11.3f} {a_wall:11.6f} {s_wall / a_wall:10.0f} "
+              f"{s_mb:12.0f} {a_mb:12.0f}")
+    for df in [d for d in args.resnet18.split(",") if d]:
+        base = accelsim.load_hardware("scalesim_32x32").model_dump()
+        cfg = accelsim.save_hardware(accelsim.load_hardware(dict(base, stationarity=df)), tmp / f"r18_{df}.cfg")
+        topo = accelsim.save_workload(accelsim.load_workload("resnet18"), tmp / "resnet18.csv")
+        s_wall, s_mb = run_scalesim(py, cfg, topo, tmp / f"r18_{df}")
+        a_wall, a_mb = run_accelsim(cfg, topo, reps=5)
+        print(f"{'ResNet-18 224, 32x32 ' + df:28s} {s_wall:11.1f} {a_wall:11.6f} {s_wall / a_wall:10.0f} "
+              f"{s_mb:12.0f} {a_mb:12.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
