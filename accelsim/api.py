@@ -134,16 +134,17 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     override the hardware defaults; ``mapping`` (a path, dict, Mapping or
     MappingFile) overrides both, per layer. ``batch`` overrides the network's.
     ``tiling``: tiles a mapping leaves unset come from the best-tiling search
-    (``"best"``: minimum DRAM traffic; ``"best-cycles"``: minimum cycles, slower; both
-    memoised) or the halving heuristic (``"heuristic"``).
+    (``"best"``: DRAM traffic within 10% of its minimum, then fewest cycles; ``"best-dram"``: the
+    minimum DRAM traffic; ``"best-cycles"``: minimum cycles, slower; all memoised) or the halving
+    heuristic (``"heuristic"``).
     ``timing``: ``"native"`` (physically consistent) or ``"scalesim"`` (SCALE-Sim 3.0.0's mapping,
     output-size rule and quirks; ``quirks`` switches a subset on — ``os_fold``, ``off_by_one``,
     ``os_ofmap_extra``, ``no_psum_reads``, ``ceil_rule`` — default all; docs/scalesim_parity.md).
     """
     if timing not in ("native", "scalesim"):
         raise AccelsimError(f"timing {timing!r}: expected 'native' or 'scalesim'")
-    if tiling not in ("best", "best-cycles", "heuristic"):
-        raise AccelsimError(f"tiling {tiling!r}: expected 'best', 'best-cycles' or 'heuristic'")
+    if tiling not in ("best", "best-dram", "best-cycles", "heuristic"):
+        raise AccelsimError(f"tiling {tiling!r}: expected 'best', 'best-dram', 'best-cycles' or 'heuristic'")
     hw = load_hardware(hardware)
     net = load_workload(workload)
     mfile = load_mapping(mapping)

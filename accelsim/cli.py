@@ -52,7 +52,8 @@ def run(
     batch: Optional[int] = typer.Option(None, "--batch", "-b", min=1, help="Batch size (overrides the workload's)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the per-layer table: .csv, .parquet, .json."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
-    tiling: str = typer.Option("best", "--tiling", help="best (min DRAM traffic) | best-cycles | heuristic."),
+    tiling: str = typer.Option("best", "--tiling", help="best (DRAM within 10% of its minimum, then fewest "
+                               "cycles) | best-dram | best-cycles | heuristic."),
     timing: str = typer.Option("native", "--timing",
                                help="native, or scalesim (SCALE-Sim 3.0.0's mapping, rules and quirks)."),
 ) -> None:

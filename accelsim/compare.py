@@ -124,7 +124,7 @@ def compare(hardware, workload, dataflows=("ir", "or", "wr"), stationarities=Non
     for st in sts:
         if st not in ("os", "ws", "is"):
             raise AccelsimError(f"stationarity {st!r}: expected os, ws or is")
-    tiling = tiling or ("best" if objective == "dram" else "best-cycles")
+    tiling = tiling or ("best-dram" if objective == "dram" else "best-cycles")
     metric, tie = OBJECTIVES[objective]
     frames, totals = [], []
     for df_name, st in itertools.product(dfs, sts):

@@ -42,8 +42,9 @@ def resolve_mapping(name: str, shape: ConvShape, hw: Hardware, mapping: Mapping,
                     tiling: str = "heuristic") -> tuple[ResolvedMapping, StoragePlan]:
     """Fill the unset parts of ``mapping`` (hardware defaults, default unrolling, tiles).
 
-    ``tiling``: ``"heuristic"`` (halving, mapping/tiling.py), ``"best"`` (minimum DRAM traffic,
-    mapping/search.py) or ``"best-cycles"`` (minimum cycles over the same candidates).
+    ``tiling``: ``"heuristic"`` (halving, mapping/tiling.py), ``"best"`` (DRAM traffic within 10% of
+    its minimum, then fewest cycles; mapping/search.py), ``"best-dram"`` (minimum DRAM traffic) or
+    ``"best-cycles"`` (minimum cycles over the same candidates).
     """
     order = loop_order(mapping.dataflow or hw.dataflow)
     stat = mapping.stationarity or hw.stationarity
@@ -59,7 +60,7 @@ def resolve_mapping(name: str, shape: ConvShape, hw: Hardware, mapping: Mapping,
         tiles = heuristic_tiles(name, shape, plan, order, rows, cols, hw, fixed=given)
     else:
         probe = ResolvedMapping(order, stat, rows, cols, dict.fromkeys(TILE_KEYS, 1))
-        objective = "cycles" if tiling == "best-cycles" else "dram"
+        objective = {"best": "dram", "best-dram": "dram-strict", "best-cycles": "cycles"}[tiling]
         tiles = best_tiles(name, shape, plan, kernel_args(shape, hw, probe, plan), given, objective)
     return ResolvedMapping(order, stat, rows, cols, tiles), plan
 

@@ -3,8 +3,9 @@
 Candidates along each tiled dim D: every divisor of D, every power of two below D, and D itself
 (a dim the mapping fixes has one candidate). That is at most a few dozen per dim; the kernel
 (``kernels/tiling_search.py``) walks their product, skipping everything past the first tile set
-that overflows a buffer. The objective is DRAM traffic by default (ties: on-chip home traffic,
-then fewer tile steps), or cycles from the full cost kernel (slower: every feasible set is timed).
+that overflows a buffer. Objectives: ``dram`` (the default) — DRAM traffic within 10% of its
+minimum, then the fewest cycles; ``dram-strict`` — the minimum DRAM traffic, then the fewest
+cycles; ``cycles`` — the fewest cycles (every feasible set is timed: slower).
 Results are memoised per (layer shape, hardware, loop order, stationarity, unrolling, fixed
 tiles, objective), so repeated shapes and repeated calls cost a dictionary look-up.
 """
@@ -18,7 +19,8 @@ from accelsim.errors import CapacityError
 from accelsim.kernels.tiling_search import OBJ_CYCLES, OBJ_DRAM, search_tiles, span_sums
 from accelsim.mapping.tiling import TILE_KEYS, StoragePlan, capacity_message
 
-OBJECTIVES = {"dram": OBJ_DRAM, "cycles": OBJ_CYCLES}
+# objective name -> (kernel objective, DRAM slack in percent)
+OBJECTIVES = {"dram": (OBJ_DRAM, 10), "dram-strict": (OBJ_DRAM, 0), "cycles": (OBJ_CYCLES, 0)}
 
 
 def tile_candidates(size: int, fixed: int | None = None) -> np.ndarray:
@@ -61,7 +63,7 @@ def best_tiles(name: str, shape, plan: StoragePlan, kargs: tuple, fixed: dict, o
     sum_cols = span_sums(shape.Q, lists[5], len(lists[5]), shape.S, shape.stride[1], shape.pad[1], shape.dil[1],
                          shape.W)
     cap = np.array([s - r for s, r in zip(plan.sizes, plan.resident)], np.int64)
-    best = search_tiles(OBJECTIVES[objective], cands, ncand, in_span, sum_rows, sum_cols, cap, *kargs[:2],
+    best = search_tiles(*OBJECTIVES[objective], cands, ncand, in_span, sum_rows, sum_cols, cap, *kargs[:2],
                         *kargs[3:])
     if best[0] < 0:
         smallest = {k: int(c[0]) for k, c in zip(TILE_KEYS, lists)}
