@@ -113,7 +113,7 @@ def test_slow_every_order_on_500_layers(data):
        pad=st.integers(0, 6), dil=st.integers(1, 4), size=st.integers(1, 60))
 def test_span_used_equals_a_set_of_positions(o0, n, k, stride, pad, dil, size):
     """Every fast path of span_used against the literal set of positions the windows read."""
-    from accelsim.kernels.conv_cost import span_used
+    from accelsim.kernels.spans import span_used
 
     positions = {o * stride - pad + r * dil for o in range(o0, o0 + n) for r in range(k)}
     assert span_used(o0, o0 + n, k, stride, pad, dil, size) == len(positions & set(range(size)))
