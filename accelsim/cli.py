@@ -149,12 +149,13 @@ def _convert(source: str, output: Path) -> None:
     from accelsim.config.scalesim_cfg import looks_like_cfg
     from accelsim.config.yamlio import parse_yaml, read_text
     from accelsim.workload.onnx_detect import is_onnx_file
+    from accelsim.workload.scalesim_topology import looks_like_topology
 
     path = Path(source)
     is_hw = False
     if path.is_file() and not is_onnx_file(path):
         text = read_text(path)
-        data = None if looks_like_cfg(text) or "," in text.splitlines()[0] else parse_yaml(text, str(path))
+        data = None if looks_like_cfg(text) or looks_like_topology(text) else parse_yaml(text, str(path))
         is_hw = looks_like_cfg(text) or (isinstance(data, dict) and _kind_of(data) == "hardware")
     elif not path.is_file() and zoo.find(source, "hardware") is not None:
         is_hw = True

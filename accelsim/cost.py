@@ -130,6 +130,7 @@ class MovementCost:
     out_bits: int
     read_home: str  # 'dram' or an on-chip buffer
     write_home: str
+    dram_bits: int  # moved over the backing memory
 
 
 def movement_cost(layer, hw: Hardware, batch: int) -> MovementCost:
@@ -155,7 +156,8 @@ def movement_cost(layer, hw: Hardware, batch: int) -> MovementCost:
     cycles, compute = movement_layer_cost(ops, hw.array.cols, dram_bits,
                                           float(hw.backing_memory.bandwidth_bytes_per_cycle * 8.0), onchip_bits,
                                           onchip_bw, int(hw.backing_memory.latency_cycles))
-    return MovementCost(int(cycles), int(compute), reads, writes, in_bits, out_bits, read_home, write_home)
+    return MovementCost(int(cycles), int(compute), reads, writes, in_bits, out_bits, read_home, write_home,
+                        dram_bits)
 
 
 __all__ = ["MovementCost", "movement_cost", "resolve_mapping", "kernel_args"]

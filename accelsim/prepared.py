@@ -80,29 +80,25 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
     for pos, layer in enumerate(net.layers):
         names.append(layer.name)
         kinds.append(layer.kind)
-        if layer.kind in MAC_KINDS and timing == "scalesim":
-            shape = conv_shape(layer, hw, batch, ceil_rule=quirks is None or "ceil_rule" in quirks)
-            stat = base.merged(mfile.for_layer(layer.name)).stationarity or hw.stationarity
-            kq = tuple(q for q in (SCALESIM_QUIRKS if quirks is None else quirks) if q in SCALESIM_QUIRKS)
-            rm, flags = scalesim_mapping(shape, hw, stat, kq)
-            plan = plan_storage(shape, hw)
-            args = kernel_args(shape, hw, rm, plan, flags)
-            mac_pos.append(pos)
-            rows.append(args)
-            shapes.append(shape)
-            homes.append(plan.homes)
-            descs.append("SCALE-Sim " + rm.describe())
-        elif layer.kind in MAC_KINDS:
-            shape = conv_shape(layer, hw, batch)
-            rm, plan, args = _resolve_layer(layer.name, shape, hw, hw_key, base.merged(mfile.for_layer(layer.name)),
-                                            tiling)
-            mac_pos.append(pos)
-            rows.append(args)
-            shapes.append(shape)
-            homes.append(plan.homes)
-            descs.append(rm.describe())
-        else:
+        if layer.kind not in MAC_KINDS:
             movement[pos] = movement_cost(layer, hw, batch)
+            continue
+        mapping = base.merged(mfile.for_layer(layer.name))
+        if timing == "scalesim":
+            shape = conv_shape(layer, hw, batch, ceil_rule=quirks is None or "ceil_rule" in quirks)
+            kq = tuple(q for q in (SCALESIM_QUIRKS if quirks is None else quirks) if q in SCALESIM_QUIRKS)
+            rm, flags = scalesim_mapping(shape, hw, mapping.stationarity or hw.stationarity, kq)
+            plan = plan_storage(shape, hw)
+            args, desc = kernel_args(shape, hw, rm, plan, flags), "SCALE-Sim " + rm.describe()
+        else:
+            shape = conv_shape(layer, hw, batch)
+            rm, plan, args = _resolve_layer(layer.name, shape, hw, hw_key, mapping, tiling)
+            desc = rm.describe()
+        mac_pos.append(pos)
+        rows.append(args)
+        shapes.append(shape)
+        homes.append(plan.homes)
+        descs.append(desc)
     prep = PreparedNetwork(hw, net.name, batch, names, kinds, np.array(mac_pos, np.int64),
                            stack_args(rows) if rows else (), shapes, homes, descs, movement, (hw, net), timing)
     _NET_CACHE[key] = prep

@@ -137,8 +137,7 @@ def build_columns(prep, out: np.ndarray | None, columns: list[str]) -> dict:
 def movement_row(kind: str, mc, hw) -> dict:
     """Numeric columns of a pooling / element-wise layer: no MACs; traffic to DRAM or the on-chip home."""
     bw_bits = hw.backing_memory.bandwidth_bytes_per_cycle * 8.0
-    dram_bits = (mc.reads * mc.in_bits if mc.read_home == "dram" else 0) + \
-        (mc.writes * mc.out_bits if mc.write_home == "dram" else 0)
+    dram_bits = mc.dram_bits
     return {
         "cycles": mc.cycles, "compute_cycles": mc.compute_cycles, "stall_cycles": mc.cycles - mc.compute_cycles,
         "bandwidth_bound_cycles": math.ceil(dram_bits / bw_bits), "dram_bytes": _ceil_bytes(dram_bits),
