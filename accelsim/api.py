@@ -126,7 +126,7 @@ def save_hardware(hw: Hardware, path) -> Path:
 
 def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: str | None = None,
              mapping=None, batch: int | None = None, tiling: str = "best", timing: str = "native",
-             quirks: tuple[str, ...] | None = None) -> SimulationResult:
+             quirks: tuple[str, ...] | None = None, placement=None) -> SimulationResult:
     """Simulate every layer of ``workload`` on ``hardware``.
 
     ``hardware`` and ``workload`` may be loaded objects, paths or shipped names.
@@ -140,6 +140,9 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     ``timing``: ``"native"`` (physically consistent) or ``"scalesim"`` (SCALE-Sim 3.0.0's mapping,
     output-size rule and quirks; ``quirks`` switches a subset on — ``os_fold``, ``off_by_one``,
     ``os_ofmap_extra``, ``no_psum_reads``, ``ceil_rule`` — default all; docs/scalesim_parity.md).
+    ``placement`` (hardware with a ``pim`` section): which layers run on the crossbars — a Placement, a dict,
+    or a short spec (``"pim"``, ``"digital"``, ``"fc,conv3x3"``, ``"layer:conv1,..."``); default the
+    hardware's ``pim.placement`` (docs/pim.md).
     """
     if timing not in ("native", "scalesim"):
         raise AccelsimError(f"timing {timing!r}: expected 'native' or 'scalesim'")
@@ -162,15 +165,44 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
         if unknown:
             raise AccelsimError(f"unknown SCALE-Sim quirk(s) {sorted(unknown)}")
         quirks = tuple(sorted(quirks))
-    prep = prepare(hw, net, base, mfile, n, tiling, timing, quirks)
-    out = conv_layer_cost_batch(*prep.args) if len(prep.mac_pos) else None
-    homes = sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"})
-    cols = build_columns(prep, out, CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes))
     table = _table(hw)
-    cols.update(energy_columns(cols, layer_bits(prep), hw, table))
+
+    def digital(sub: Network) -> dict:
+        prep = prepare(hw, sub, base, mfile, n, tiling, timing, quirks)
+        out = conv_layer_cost_batch(*prep.args) if len(prep.mac_pos) else None
+        homes = sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"})
+        cols = build_columns(prep, out, CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes))
+        cols.update(energy_columns(cols, layer_bits(prep), hw, table))
+        return cols
+
+    if hw.pim is not None:
+        from accelsim.pim.hybrid import run_hybrid
+
+        cols = run_hybrid(hw, net, n, _placement(placement, hw), digital, table)
+    else:
+        if placement is not None:
+            raise AccelsimError(f"placement: {hw.name} has no pim section, every layer runs on the digital array")
+        cols = digital(net)
     summary = summarize(cols, hw, net.name, n)
     summary.update(energy_summary(cols, hw, table, summary))
     return SimulationResult(pd.DataFrame(cols, copy=False), summary)
+
+
+def _placement(placement, hw: Hardware):
+    """The placement to use: the hardware's, or the caller's (a Placement, a dict, or a short spec)."""
+    from accelsim.config.pim import Placement
+    from accelsim.pim.placement import parse_placement
+
+    if placement is None:
+        return hw.pim.placement
+    if isinstance(placement, Placement):
+        return placement
+    if isinstance(placement, str):
+        return parse_placement(placement)
+    try:
+        return Placement.model_validate(placement)
+    except ValidationError as exc:
+        raise format_validation_error(exc, "<placement>") from None
 
 
 _TABLES: dict = {}

@@ -184,17 +184,25 @@ def layer_bits(prep) -> dict:
 
 
 def energy_summary(cols: dict, hw, table, summary: dict) -> dict:
-    """Energy, efficiency and area figures of a run (pJ, TOPS/W with a MAC = 2 ops, W, mm2)."""
-    from accelsim.energy.model import COMPONENTS, area_mm2
+    """Energy, efficiency and area figures of a run (pJ, TOPS/W with a MAC = 2 ops, W, mm2); with a PIM
+    section, its components and its chip area too."""
+    from accelsim.energy.model import ALL_COMPONENTS, area_mm2
 
     energy = float(cols["energy_pj"].sum())
     out = {"energy_table": table.name, "energy_pj": energy}
-    out.update({f"energy_pj_{c}": float(cols[f"energy_pj_{c}"].sum()) for c in COMPONENTS})
+    out.update({f"energy_pj_{c}": float(cols[f"energy_pj_{c}"].sum()) for c in ALL_COMPONENTS
+                if f"energy_pj_{c}" in cols})
     macs = summary["macs"]
     out["pj_per_mac"] = energy / macs if macs else 0.0
     out["tops_per_w"] = 2 * macs / energy if energy else 0.0
     out["average_power_w"] = energy * 1e-12 / summary["latency_s"] if summary["latency_s"] else 0.0
-    out.update(area_mm2(hw, table))
+    area = area_mm2(hw, table)
+    if hw.pim is not None:
+        from accelsim.pim.chip import area_mm2 as pim_area
+
+        pim = pim_area(hw.pim)
+        area = {**area, **pim, "area_mm2_digital": area["area_mm2"], "area_mm2": area["area_mm2"] + pim["area_mm2_pim"]}
+    out.update(area)
     return out
 
 
@@ -225,4 +233,34 @@ def summarize(cols: dict, hw, network: str, batch: int) -> dict:
         "throughput_inferences_per_s": batch / latency if latency else 0.0,
         "throughput_tops": 2 * macs / latency / 1e12 if latency else 0.0,
         "peak_tops": 2 * hw.pes * hw.array.macs_per_pe * hw.clock_hz / 1e12,
+    } | (_pim_summary(cols, hw, batch, macs, cycles) if hw.pim is not None else {})
+
+
+def _pim_summary(cols: dict, hw, batch: int, macs: int, cycles: int) -> dict:
+    """Hybrid figures: peak and utilization over both units, the PIM layers, crossbars used, the pipelined
+    rate (the slowest stage: a PIM layer, or the digital array, which runs its layers one after another),
+    reprogramming and lifetime."""
+    from accelsim.pim.chip import peak
+
+    pk = peak(hw.pim)
+    peak_per_cycle = hw.pes * hw.array.macs_per_pe + pk["peak_macs_per_ns"] * 1e9 / hw.clock_hz
+    on_pim = cols["unit"] == "pim"
+    lat = cols["latency_s"]
+    interval = max(float(lat[on_pim].max()) if on_pim.any() else 0.0, float(lat[~on_pim].sum())) / batch
+    writes = float(cols["writes_per_cell_per_inference"].sum())
+    per_inf = cycles / hw.clock_hz / batch
+    return {
+        "utilization": macs / (peak_per_cycle * cycles) if cycles else 0.0,
+        "peak_tops": 2 * peak_per_cycle * hw.clock_hz / 1e12,
+        "pim_peak_tops": pk["peak_tops"],
+        "pim_layers": int(on_pim.sum()),
+        "pim_macs": int(cols["macs"][on_pim].sum()),
+        "crossbars_used": int(cols["crossbars"].sum()),
+        "chip_crossbars": hw.pim.chip_crossbars,
+        "adc_bits": hw.pim.adc.bits,
+        "adc_bits_needed": int(cols["adc_bits_needed"].max()) if on_pim.any() else 0,
+        "pipeline_interval_s": interval,
+        "pipelined_inferences_per_s": 1.0 / interval if interval else 0.0,
+        "writes_per_cell_per_inference": writes,
+        "lifetime_s": hw.pim.programming.endurance_writes * per_inf / writes if writes else float("inf"),
     }

@@ -29,7 +29,9 @@ def test_contract_on_every_hwconfig_and_network(hw_name):
         assert df.notna().all().all(), (hw_name, net_name)
         assert len(df) == len(accelsim.load_workload(net_name).layers)
         mac = df[df["macs"] > 0]
-        assert (mac["cycles"] > 0).all() and (mac["buffer_reads_filter"] > 0).all()
+        assert (mac["cycles"] > 0).all()
+        on_array = mac[mac["unit"] == "digital"] if "unit" in mac else mac  # crossbars hold their weights
+        assert (on_array["buffer_reads_filter"] > 0).all()
         assert mac["mapping"].str.len().gt(0).all()
         assert (df["latency_s"] == df["cycles"] / accelsim.load_hardware(hw_name).clock_hz).all()
         for key in ("macs", "cycles", "latency_per_inference_s", "throughput_inferences_per_s", "utilization"):

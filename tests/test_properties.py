@@ -35,7 +35,8 @@ def test_zoo_invariants(hw_name, dataflow):
     hw = accelsim.load_hardware(hw_name)
     for net_name, stat in itertools.product(NETS, ["os", "ws", "is"]):
         net = accelsim.load_workload(net_name)
-        res = accelsim.simulate(hw, net, dataflow=dataflow, stationarity=stat)
+        digital = {"placement": "digital"} if hw.pim else {}  # the digital engine's invariants
+        res = accelsim.simulate(hw, net, dataflow=dataflow, stationarity=stat, **digital)
         df = res.layers.set_index("layer")
         assert df.notna().all().all()
         assert (df["cycles"] >= df["compute_bound_cycles"]).all()

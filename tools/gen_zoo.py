@@ -186,10 +186,25 @@ def bert_base_layer():
     return n
 
 
+def vgg8_cifar():
+    """NeuroSim's VGG-8 for CIFAR-10 (DNN_NeuroSim_V1.4 Inference_pytorch/NeuroSIM/NetWork_VGG8.csv;
+    ../shared/reference/pim/README.md): 3x3 'same' convs, 2x2 max pooling after conv2, conv4, conv6."""
+    n = Net("vgg8_cifar", "NeuroSim's VGG-8 for CIFAR-10 at 32x32 (DNN_NeuroSim_V1.4 NetWork_VGG8.csv)")
+    h, c = 32, 3
+    for i, (m, pool) in enumerate(((128, False), (128, True), (256, False), (256, True), (512, False), (512, True)), 1):
+        h = n.conv(f"conv{i}", c, h, m, 3, 1, 1)
+        c = m
+        if pool:
+            h = n.pool(f"pool{i}", c, h, 2, 2)
+    n.fc("fc1", c * h * h, 1024)
+    n.fc("fc2", 1024, 10)
+    return n
+
+
 if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)
     for build in (alexnet, alexnet_caffe227, vgg16, lambda: resnet(18), lambda: resnet(50), mobilenet_v1,
-                  mobilenet_v2, bert_base_layer):
+                  mobilenet_v2, bert_base_layer, vgg8_cifar):
         net = build()
         net.write()
         print(f"wrote {net.name}: {len(net.layers)} layers")

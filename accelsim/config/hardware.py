@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from accelsim.config.pim import PimConfig
 from accelsim.config.scalesim_settings import ScaleSimSettings
 
 OPERANDS = ("ifmap", "filter", "ofmap")
@@ -123,6 +124,8 @@ class Hardware(_Frozen):
     stationarity: Stationarity = Field("ws", description="Default array stationarity: os, ws, is.")
     scalesim: ScaleSimSettings | None = Field(
         None, description="SCALE-Sim-only settings, kept when the config came from (or goes to) a SCALE-Sim .cfg.")
+    pim: PimConfig | None = Field(
+        None, description="A ReRAM PIM back-end beside the array; its placement says which layers it runs.")
 
     @model_validator(mode="after")
     def _check_buffers(self) -> "Hardware":

@@ -27,6 +27,8 @@ from accelsim.config.hardware import OPERANDS, Hardware
 from accelsim.energy.table import EnergyTable, load_table
 
 COMPONENTS = ("mac", "rf", "buffer", "noc", "dram", "leakage")
+# with a PIM back-end (accelsim/pim/cost.py) layers also spend on these
+ALL_COMPONENTS = COMPONENTS + ("crossbar", "dac", "adc", "sample_hold", "shift_add", "write")
 ENERGY_COLUMNS = ["energy_pj"] + [f"energy_pj_{c}" for c in COMPONENTS]
 
 

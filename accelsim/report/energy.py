@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from accelsim.energy.model import COMPONENTS
+from accelsim.energy.model import ALL_COMPONENTS
 
 UNITS = {"pJ": 1.0, "nJ": 1e3, "uJ": 1e6, "mJ": 1e9}
 
@@ -25,6 +25,11 @@ def _axes(ax):
     return ax
 
 
+def components(layers: pd.DataFrame) -> list[str]:
+    """Energy components present in a result table (digital ones, and PIM ones for a hybrid run)."""
+    return [c for c in ALL_COMPONENTS if f"energy_pj_{c}" in layers]
+
+
 def layer_axis(ax, layers: pd.DataFrame) -> None:
     """One tick per layer, labelled with its name."""
     ax.set_xticks(np.arange(len(layers)))
@@ -38,7 +43,7 @@ def plot_energy_breakdown(layers: pd.DataFrame, ax=None, unit: str | None = None
     unit = unit or _unit(float(layers["energy_pj"].max()))
     x = np.arange(len(layers))
     bottom = np.zeros(len(layers))
-    for comp in COMPONENTS:
+    for comp in components(layers):
         values = layers[f"energy_pj_{comp}"].to_numpy(dtype=float) / UNITS[unit]
         ax.bar(x, values, bottom=bottom, label=comp)
         bottom += values
@@ -52,9 +57,10 @@ def plot_energy_breakdown(layers: pd.DataFrame, ax=None, unit: str | None = None
 def plot_network_energy(layers: pd.DataFrame, ax=None, unit: str | None = None):
     """One bar per component: the network's total energy in each."""
     ax = _axes(ax)
-    totals = np.array([layers[f"energy_pj_{c}"].sum() for c in COMPONENTS], dtype=float)
+    comps = components(layers)
+    totals = np.array([layers[f"energy_pj_{c}"].sum() for c in comps], dtype=float)
     unit = unit or _unit(float(totals.max()))
-    ax.bar(list(COMPONENTS), totals / UNITS[unit])
+    ax.bar(comps, totals / UNITS[unit])
     ax.set_ylabel(f"energy ({unit})")
     ax.set_xlabel("component")
     share = totals / totals.sum() if totals.sum() else totals

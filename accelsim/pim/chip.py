@@ -1,0 +1,88 @@
+"""Chip-level figures of a PIM config: activation time, area and peak throughput / power.
+
+Peak figures follow ISAAC's own aggregation (ISCA'16 Table I / IV): every crossbar busy, each
+activation costing its cells, DACs, column samples, conversions and shift-and-adds, plus the parts
+published only as power at full activity (``static``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from accelsim.config.pim import PimConfig
+
+
+def activation_ns(pim: PimConfig) -> float:
+    """Time of one crossbar activation (ns): with sample-and-hold, the ADC converts its columns while the
+    next read settles, so max(read, columns_per_adc / rate); without, every multiplexed column needs its
+    own read and conversion, columns_per_adc x (read + 1 / rate)."""
+    k = pim.adc.columns_per_adc
+    conv_ns = 1e9 / pim.adc.samples_per_s
+    if pim.adc.sample_and_hold:
+        return max(pim.crossbar.read_time_ns, k * conv_ns)
+    return k * (pim.crossbar.read_time_ns + conv_ns)
+
+
+def adcs_per_crossbar(pim: PimConfig) -> int:
+    return -(-pim.crossbar.cols // pim.adc.columns_per_adc)
+
+
+def crossbar_area_um2(pim: PimConfig) -> float:
+    """One crossbar with its peripherals (um2): array, a DAC per row, its ADCs, an S&H per column,
+    shift-and-add."""
+    x, a = pim.crossbar, pim.area
+    return (a.crossbar_um2 + x.rows * a.dac_um2 + adcs_per_crossbar(pim) * pim.adc.each_um2
+            + x.cols * a.sample_hold_um2 + a.shift_add_um2_per_crossbar)
+
+
+def static_mw(pim: PimConfig, scope: str) -> dict[str, float]:
+    """Power (mW) of the static parts of one tile (``scope='tile'``) or of the chip, by component."""
+    out: dict[str, float] = {}
+    for part in pim.static:
+        if part.scope == scope:
+            out[part.component] = out.get(part.component, 0.0) + part.count * part.power_mw
+    return out
+
+
+def area_mm2(pim: PimConfig) -> dict[str, float]:
+    """Area of the PIM chip by part (``area_mm2_pim_<part>``, mm2) and its total ``area_mm2_pim``."""
+    n = pim.chip_crossbars
+    x, a = pim.crossbar, pim.area
+    out = {
+        "area_mm2_pim_crossbar": n * a.crossbar_um2 * 1e-6,
+        "area_mm2_pim_dac": n * x.rows * a.dac_um2 * 1e-6,
+        "area_mm2_pim_adc": n * adcs_per_crossbar(pim) * pim.adc.each_um2 * 1e-6,
+        "area_mm2_pim_sample_hold": n * x.cols * a.sample_hold_um2 * 1e-6,
+        "area_mm2_pim_shift_add": n * a.shift_add_um2_per_crossbar * 1e-6,
+    }
+    for part in pim.static:
+        mult = pim.tiles if part.scope == "tile" else 1
+        key = f"area_mm2_pim_{part.name}"
+        out[key] = out.get(key, 0.0) + mult * part.count * part.area_mm2
+    out["area_mm2_pim"] = math.fsum(out.values())
+    return out
+
+
+def peak(pim: PimConfig) -> dict[str, float]:
+    """Peak throughput (TOPS, a MAC = 2 ops), power at peak (W), and the computational (GOPS/s/mm2) and
+    power (GOPS/W) efficiencies of the PIM chip, every crossbar busy on a matrix that fills it."""
+    x = pim.crossbar
+    slices = -(-pim.precision.weight_bits // x.cell_bits)
+    in_cycles = -(-pim.precision.input_bits // pim.precision.dac_bits)
+    active = min(x.active, x.rows)
+    groups = -(-x.rows // active)
+    t = activation_ns(pim)
+    pair = 2 if pim.signed_weights == "differential" else 1
+    macs_per_ns = pim.chip_crossbars * x.rows * (x.cols // slices) / (in_cycles * groups * t * pair)
+    e = pim.energy
+    per_act_pj = (active * x.cols * e.cell_read_pj + active * e.dac_pj
+                  + x.cols * (pim.adc.conversion_pj + e.sample_hold_pj + e.shift_add_pj))
+    dynamic_w = pim.chip_crossbars * per_act_pj / t * 1e-3  # pJ/ns = mW
+    static_w = (sum(static_mw(pim, "tile").values()) * pim.tiles + sum(static_mw(pim, "chip").values())) * 1e-3
+    tops = 2 * macs_per_ns * 1e9 / 1e12
+    area = area_mm2(pim)["area_mm2_pim"]
+    power = dynamic_w + static_w
+    return {"peak_tops": tops, "peak_power_w": power, "peak_dynamic_w": dynamic_w, "static_w": static_w,
+            "area_mm2": area, "gops_per_mm2": tops * 1e3 / area if area else 0.0,
+            "gops_per_w": tops * 1e3 / power if power else 0.0, "activation_ns": t,
+            "peak_macs_per_ns": macs_per_ns}
