@@ -56,6 +56,8 @@ def run(
                                "cycles) | best-dram | best-cycles | heuristic."),
     timing: str = typer.Option("native", "--timing",
                                help="native, or scalesim (SCALE-Sim 3.0.0's mapping, rules and quirks)."),
+    placement: Optional[str] = typer.Option(None, "--placement", help="PIM hardware: which layers run on the "
+                                            "crossbars: pim, digital, or e.g. fc,conv3x3 or layer:conv1,layer:fc1."),
 ) -> None:
     """Simulate WORKLOAD on HARDWARE; print the per-layer table and the network summary."""
     if stationarity is not None and stationarity.lower() not in ("os", "ws", "is"):
@@ -63,7 +65,7 @@ def run(
     try:
         res = simulate(hardware, workload, dataflow=dataflow,
                        stationarity=stationarity.lower() if stationarity else None, mapping=mapping, batch=batch,
-                       tiling=tiling, timing=timing)
+                       tiling=tiling, timing=timing, placement=placement)
         if output is not None:
             res.to_file(output)
     except AccelsimError as exc:
@@ -74,6 +76,8 @@ def run(
         cols = ["layer", "kind", "macs", "cycles", "stall_cycles", "utilization", "mapping_efficiency",
                 "dram_bytes", "mapping"]
         heads = ["layer", "kind", "MACs", "cycles", "stall", "util", "map eff", "DRAM bytes", "mapping"]
+        if "unit" in df:  # a hybrid chip: which unit ran the layer, and what its ADCs needed
+            cols[2:2], heads[2:2] = ["unit", "adc_bits_needed"], ["unit", "ADC bits needed"]
         for h in heads:
             table.add_column(h, justify="left" if h in ("layer", "kind", "mapping") else "right",
                              overflow="fold")
@@ -90,7 +94,14 @@ def run(
                        ("utilization", "utilization"), ("mapping_efficiency", "mapping efficiency"),
                        ("latency_per_inference_s", "latency per inference (s)"),
                        ("throughput_inferences_per_s", "throughput (inferences/s)"),
-                       ("throughput_tops", "throughput (TOPS)"), ("peak_tops", "peak (TOPS)")]:
+                       ("throughput_tops", "throughput (TOPS)"), ("peak_tops", "peak (TOPS)"),
+                       ("energy_pj", "energy (pJ)"), ("tops_per_w", "TOPS/W"), ("area_mm2", "area (mm2)"),
+                       ("pim_layers", "layers on PIM"), ("crossbars_used", "crossbars used"),
+                       ("chip_crossbars", "crossbars on chip"),
+                       ("pipelined_inferences_per_s", "pipelined (inferences/s)"),
+                       ("writes_per_cell_per_inference", "cell writes per inference")]:
+        if key not in s:
+            continue
         v = s[key]
         summ.add_row(label, f"{v:.6g}" if isinstance(v, float) else f"{v:,}")
     out.print(summ)

@@ -186,7 +186,7 @@ def layer_bits(prep) -> dict:
 def energy_summary(cols: dict, hw, table, summary: dict) -> dict:
     """Energy, efficiency and area figures of a run (pJ, TOPS/W with a MAC = 2 ops, W, mm2); with a PIM
     section, its components and its chip area too."""
-    from accelsim.energy.model import ALL_COMPONENTS, area_mm2
+    from accelsim.energy.model import ALL_COMPONENTS, chip_area_mm2
 
     energy = float(cols["energy_pj"].sum())
     out = {"energy_table": table.name, "energy_pj": energy}
@@ -196,13 +196,7 @@ def energy_summary(cols: dict, hw, table, summary: dict) -> dict:
     out["pj_per_mac"] = energy / macs if macs else 0.0
     out["tops_per_w"] = 2 * macs / energy if energy else 0.0
     out["average_power_w"] = energy * 1e-12 / summary["latency_s"] if summary["latency_s"] else 0.0
-    area = area_mm2(hw, table)
-    if hw.pim is not None:
-        from accelsim.pim.chip import area_mm2 as pim_area
-
-        pim = pim_area(hw.pim)
-        area = {**area, **pim, "area_mm2_digital": area["area_mm2"], "area_mm2": area["area_mm2"] + pim["area_mm2_pim"]}
-    out.update(area)
+    out.update(chip_area_mm2(hw, table))
     return out
 
 

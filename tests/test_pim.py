@@ -251,3 +251,34 @@ def test_bad_placement_is_a_clear_error():
         accelsim.simulate("isaac_like", "vgg8_cifar", placement="fc,conv3")
     with pytest.raises(AccelsimError, match="has no pim section"):
         accelsim.simulate("edge", "vgg8_cifar", placement="fc")
+
+
+def test_worked_example_in_docs_conv2_on_neurosim_like():
+    """docs/pim.md works conv2 of VGG-8 by hand; every number here is from that page."""
+    hw = with_pim(accelsim.load_hardware("neurosim_like"), duplication="none")
+    t = accelsim.simulate(hw, "vgg8_cifar").layers.set_index("layer").loc["conv2"]
+    assert (t.crossbars, t.array_activations, t.adc_conversions, t.shift_add_ops) == (72, 589_824, 75_497_472, 75_497_472)
+    assert (t.dac_drives, t.cell_reads, t.macs, t.adc_bits_needed) == (75_497_472, 9_663_676_416, 150_994_944, 8)
+    assert t.compute_cycles == 720_896 and t.mapping_efficiency == 1.0
+    assert t.energy_pj_adc == pytest.approx(4_169_725, abs=1)
+    assert t.energy_pj_shift_add == pytest.approx(5_269_724, abs=1)
+    assert t.energy_pj_dac == pytest.approx(437_885, abs=1)
+    assert t.energy_pj_crossbar == pytest.approx(118_090, abs=1)
+    auto = accelsim.simulate("neurosim_like", "vgg8_cifar").layers.set_index("layer").loc["conv2"]
+    assert auto.duplication == 94 and auto.compute_cycles == 7_744
+
+
+def test_digital_vs_pim_table_and_plot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from accelsim import report
+
+    chips = (("edge", "edge", None), ("nsim", "neurosim_like", "pim"))
+    table = report.digital_vs_pim(("vgg8_cifar",), chips)
+    ref = accelsim.simulate("neurosim_like", "vgg8_cifar").summary
+    row = table.set_index("chip").loc["nsim"]
+    assert row.energy_pj == ref["energy_pj"] and row.area_mm2 == ref["area_mm2"]
+    axes = report.plot_digital_vs_pim(table)
+    assert [a.get_ylabel() for a in axes] == ["energy per inference (uJ)", "latency per inference (us)", "area (mm2)"]
+    assert len(axes[0].patches) == 2

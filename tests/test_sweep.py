@@ -149,3 +149,24 @@ def test_shipped_specs_load():
     for path in sorted(Path(__file__).resolve().parents[1].joinpath("sweeps").glob("*.yaml")):
         spec, _ = load_spec(path)
         assert design_points(spec)
+
+
+def test_pim_sweep_rows_equal_direct_runs(tmp_path):
+    spec = {"name": "pim_tiny", "base": "neurosim_like", "workloads": ["vgg8_cifar"],
+            "axes": {"pim.crossbar.rows": [64, 128], "pim.adc.bits": [4, 8]},
+            "constraints": {"max_area_mm2": 3000}, "objectives": ["energy", "area"], "tiling": "heuristic"}
+    df = run_sweep(spec, tmp_path / "pim", workers=1)
+    assert len(df) == 4 and (df.status == "ok").all()
+    for _, rec in df.iterrows():
+        data = accelsim.load_hardware("neurosim_like").model_dump()
+        data["pim"]["crossbar"]["rows"] = int(rec["pim.crossbar.rows"])
+        data["pim"]["adc"]["bits"] = int(rec["pim.adc.bits"])
+        s = accelsim.simulate(accelsim.Hardware.model_validate(data), "vgg8_cifar", tiling="heuristic").summary
+        assert rec.energy_pj == s["energy_pj"] and rec.area_mm2 == s["area_mm2"]
+        assert rec.crossbars_used == s["crossbars_used"] and rec.adc_bits_needed == s["adc_bits_needed"]
+    # ADC energy grows with resolution; the area constraint sees the crossbars, not only the digital array
+    by = df.set_index(["pim.crossbar.rows", "pim.adc.bits"]).energy_pj
+    assert by[(128, 8)] > by[(128, 4)]
+    # 8-bit ADCs (4,570 um2 each, 16 per crossbar) put the chip over 2,000 mm2
+    tight = run_sweep({**spec, "name": "pim_tight", "constraints": {"max_area_mm2": 1000}}, tmp_path / "t", workers=1)
+    assert (tight.status.str.startswith("excluded: area") == (tight["pim.adc.bits"] == 8)).all()

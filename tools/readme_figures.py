@@ -28,6 +28,12 @@ def main() -> None:
     ax.set_title("ResNet-18 on eyeriss_like: DRAM bytes per layer, IR / OR / WR, each with its best tiles")
     fig.tight_layout()
     fig.savefig(OUT / "resnet18_dataflows.png", dpi=110)
+    table = report.digital_vs_pim(("vgg8_cifar", "resnet18"))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    report.plot_digital_vs_pim(table, axes=axes)
+    fig.tight_layout()
+    fig.savefig(OUT / "digital_vs_pim.png", dpi=110)
+    table.to_csv(OUT / "digital_vs_pim.csv", index=False, float_format="%.6g")
     print("wrote", *sorted(p.name for p in OUT.glob("*.png")))
 
 

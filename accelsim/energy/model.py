@@ -129,3 +129,15 @@ def area_mm2(hw: Hardware, table: EnergyTable) -> dict:
         area[f"area_mm2_{b.name}"] = table.sram_at(b.size_bytes, "area_um2") * 1e-6
     area["area_mm2"] = math.fsum(area.values())
     return area
+
+
+def chip_area_mm2(hw: Hardware, table: EnergyTable) -> dict:
+    """Area of the whole chip by part (mm2): the digital array's, and with a PIM section its crossbars,
+    peripherals and static parts (``area_mm2_pim_*``); ``area_mm2`` is the total."""
+    area = area_mm2(hw, table)
+    if hw.pim is None:
+        return area
+    from accelsim.pim.chip import area_mm2 as pim_area
+
+    pim = pim_area(hw.pim)
+    return {**area, **pim, "area_mm2_digital": area["area_mm2"], "area_mm2": area["area_mm2"] + pim["area_mm2_pim"]}

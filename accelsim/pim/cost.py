@@ -122,16 +122,34 @@ def pim_columns(hw: Hardware, layers: list, batch: int, dram_in: np.ndarray, dra
     ofmap = np.array([s.ofmap_elems() for s in shapes], np.int64)
     filt = np.array([s.filter_elems() for s in shapes], np.int64)
     g = np.array([s.G for s in shapes], np.int64)
-    dram_rd_if = np.where(dram_in, ifmap, 0)
-    dram_wr_of = np.where(dram_out, ofmap, 0)
+    # activations crossing to / from the digital array go where it keeps them: its on-chip home when the
+    # tensor fits (the fallback rule of accelsim.mapping.tiling), else the backing memory
+    in_home = np.array([_home(hw, hw.homes.ifmap, e * b) for e, b in zip(ifmap, in_bits)], dtype=object)
+    out_home = np.array([_home(hw, hw.homes.ofmap, e * b) for e, b in zip(ofmap, out_bits)], dtype=object)
+    moved_in = np.where(dram_in, ifmap, 0)
+    moved_out = np.where(dram_out, ofmap, 0)
+    dram_rd_if = np.where(in_home == "dram", moved_in, 0)
+    dram_wr_of = np.where(out_home == "dram", moved_out, 0)
     dram_rd_fi = np.where(reprogram, filt, 0)  # weights fetched to be programmed
     dram_bits = dram_rd_if * in_bits + dram_wr_of * out_bits + dram_rd_fi * w_bits
     dram_bytes = -(-dram_bits // 8)
-    bw = hw.backing_memory.bandwidth_bytes_per_cycle
-    transfer_cycles = np.ceil(dram_bytes / bw)
+    bandwidth_bound = np.ceil(dram_bytes / hw.backing_memory.bandwidth_bytes_per_cycle).astype(np.int64)
+    transfer_cycles = bandwidth_bound.astype(np.float64)
+    onchip, onchip_pj = {}, np.zeros(len(layers))
+    for name in sorted({h for h in (*in_home, *out_home) if h != "dram"}):
+        buf = hw.buffer(name)
+        rd_bits = np.where(in_home == name, moved_in, 0) * in_bits
+        wr_bits = np.where(out_home == name, moved_out, 0) * out_bits
+        onchip[f"{name}_reads_ifmap"] = np.where(in_home == name, moved_in, 0)
+        onchip[f"{name}_writes_ofmap"] = np.where(out_home == name, moved_out, 0)
+        transfer_cycles = transfer_cycles + np.ceil((rd_bits + wr_bits) / 8 / buf.bandwidth_bytes_per_cycle)
+        scale = buf.port_bits / table.need("sram_width_bits")
+        onchip_pj += (np.ceil(rd_bits / buf.port_bits) * table.sram_at(buf.size_bytes, "read_pj")
+                      + np.ceil(wr_bits / buf.port_bits) * table.sram_at(buf.size_bytes, "write_pj")) * scale
     clock = hw.clock_hz
-    compute_cycles = np.ceil(compute_ns * clock * 1e-9).astype(np.int64)
-    cycles = (compute_cycles + np.ceil(write_ns * clock * 1e-9) + transfer_cycles).astype(np.int64)
+    to_cycles = (lambda ns: np.ceil(np.round(ns * clock * 1e-9, 6)))  # round first: 7744 ns is 7744 cycles
+    compute_cycles = to_cycles(compute_ns).astype(np.int64)
+    cycles = (compute_cycles + to_cycles(write_ns) + transfer_cycles).astype(np.int64)
     latency = cycles / clock
 
     pk = peak(pim)
@@ -142,7 +160,7 @@ def pim_columns(hw: Hardware, layers: list, batch: int, dram_in: np.ndarray, dra
         "layer": np.array(names, dtype=object), "kind": np.array([x_.kind for x_ in layers], dtype=object),
         "macs": macs, "cycles": cycles, "compute_cycles": compute_cycles, "stall_cycles": cycles - compute_cycles,
         "compute_bound_cycles": np.ceil(macs / peak_per_cycle).astype(np.int64),
-        "bandwidth_bound_cycles": transfer_cycles.astype(np.int64),
+        "bandwidth_bound_cycles": bandwidth_bound,
         "mapping_efficiency": c[:, K.P_CELLS_USED] / c[:, K.P_CELLS_ALLOC],
         "utilization": np.where(cycles > 0, macs / np.maximum(peak_per_cycle * cycles, 1e-300), 0.0),
         "buffer_reads_ifmap": buf_rd, "buffer_writes_ofmap": ofmap,
@@ -155,7 +173,8 @@ def pim_columns(hw: Hardware, layers: list, batch: int, dram_in: np.ndarray, dra
         "cells_allocated": c[:, K.P_CELLS_ALLOC], "adc_bits": np.full(len(layers), pim.adc.bits, np.int64),
         "adc_bits_needed": c[:, K.P_ADC_BITS], "cells_written": cells_written,
         "writes_per_cell_per_inference": cells_written / (avail * x.rows * x.cols) / batch,
-        "area_mm2": xb * copies * crossbar_area_um2(pim) * 1e-6, "transfer_bytes": -(-(dram_rd_if * in_bits + dram_wr_of * out_bits) // 8),
+        "area_mm2": xb * copies * crossbar_area_um2(pim) * 1e-6,
+        "transfer_bytes": -(-(moved_in * in_bits + moved_out * out_bits) // 8), **onchip,
     }
     cols["mapping"] = np.array([f"PIM {int(n_)} xbars ({int(rb)}x{int(cb)}{' x2 +/-' if pim.signed_weights == 'differential' else ''})"
                                 f" x{int(d)} copies, {int(ic)} input cycles x {int(s // ic)} row groups"
@@ -168,7 +187,7 @@ def pim_columns(hw: Hardware, layers: list, batch: int, dram_in: np.ndarray, dra
         "crossbar": c[:, K.P_CELL_READS] * e.cell_read_pj, "dac": c[:, K.P_DAC_DRIVES] * e.dac_pj,
         "adc": c[:, K.P_ADC_CONV] * pim.adc.conversion_pj, "sample_hold": c[:, K.P_ADC_CONV] * e.sample_hold_pj,
         "shift_add": c[:, K.P_SHIFT_ADD] * e.shift_add_pj,
-        "buffer": (buf_rd * in_bits + ofmap * out_bits) * e.buffer_pj_per_bit,
+        "buffer": (buf_rd * in_bits + ofmap * out_bits) * e.buffer_pj_per_bit + onchip_pj,
         "noc": ofmap * out_bits * e.interconnect_pj_per_bit,
         "dram": dram_bytes * 8.0 * table.dram(hw.backing_memory.kind),
         "write": cells_written * e.cell_write_pj, "leakage": np.zeros(len(layers)),
@@ -185,6 +204,10 @@ def pim_columns(hw: Hardware, layers: list, batch: int, dram_in: np.ndarray, dra
     if reprogram:
         _warn_reprogram(hw, need, avail, cols, batch)
     return cols
+
+
+def _home(hw: Hardware, home: str, bits: int) -> str:
+    return home if home != "dram" and bits <= hw.buffer(home).size_bytes * 8 else "dram"
 
 
 def _check_adc(names, needed, pim: PimConfig) -> None:

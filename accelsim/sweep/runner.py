@@ -16,7 +16,9 @@ from accelsim.errors import AccelsimError, ConfigError
 from accelsim.sweep.spec import SweepSpec, build_hardware, design_points, load_spec, point_key, spec_hash
 
 METRICS = ["cycles", "latency_s", "energy_pj", "edp_js", "area_mm2", "dram_bytes", "utilization", "pj_per_mac",
-           "tops_per_w", "throughput_inferences_per_s"]
+           "tops_per_w", "throughput_inferences_per_s",
+           # a PIM base: crossbars, ADC resolution needed, pipelined rate, cell wear
+           "crossbars_used", "adc_bits_needed", "pipelined_inferences_per_s", "writes_per_cell_per_inference"]
 OBJECTIVE_COLUMNS = {"latency": "latency_s", "energy": "energy_pj", "edp": "edp_js", "area": "area_mm2"}
 
 
@@ -28,7 +30,7 @@ def evaluate_point(spec: SweepSpec, base: dict, index: int, point: dict) -> list
     """Rows (one per workload) for one design point; constraint violations and infeasible mappings
     become rows with a ``status`` saying why and no metrics."""
     from accelsim.api import load_workload, simulate
-    from accelsim.energy.model import area_mm2, table_for
+    from accelsim.energy.model import chip_area_mm2, table_for
 
     row0 = {"point": index, "point_key": point_key(point), **point}
     try:
@@ -36,7 +38,7 @@ def evaluate_point(spec: SweepSpec, base: dict, index: int, point: dict) -> list
     except ConfigError as exc:
         return [{**row0, "workload": w, "status": f"invalid: {exc}"} for w in spec.workloads]
     c = spec.constraints
-    area = area_mm2(hw, table_for(hw))["area_mm2"]
+    area = chip_area_mm2(hw, table_for(hw))["area_mm2"]
     why = None
     if c.max_pes is not None and hw.pes > c.max_pes:
         why = f"excluded: {hw.pes} PEs > max_pes {c.max_pes}"
