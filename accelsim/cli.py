@@ -268,7 +268,8 @@ def pareto(
         out.print(f"wrote {output}")
 
 
-PLOT_KINDS = ("cycles", "traffic", "utilization", "energy", "network-energy", "roofline", "sweep", "heatmap")
+PLOT_KINDS = ("cycles", "traffic", "utilization", "energy", "network-energy", "roofline", "sweep", "heatmap",
+              "digital-vs-pim")
 
 
 def _read_results(path: Path):
@@ -290,7 +291,8 @@ def _read_results(path: Path):
 
 @app.command()
 def plot(
-    results: Path = typer.Argument(..., help="A run's -o file (.csv/.parquet/.json) or a sweep directory."),
+    results: Path = typer.Argument(..., help="A run's -o file (.csv/.parquet/.json), a sweep directory, or (for "
+                                   "digital-vs-pim) a table saved from accelsim.report.digital_vs_pim."),
     kind: str = typer.Option(..., "--kind", "-k", help=" | ".join(PLOT_KINDS)),
     output: Path = typer.Option(..., "-o", "--output", help="Figure file: .png or .svg."),
     level: str = typer.Option("dram", "--level", help="traffic: dram, buffer, rf, array or a home buffer."),
@@ -329,6 +331,8 @@ def plot(
             ax = report.plot_roofline(df, load_hardware(hardware))
         elif kind == "sweep":
             ax = report.plot_sweep(df, x or "latency_s", y or "energy_pj")
+        elif kind == "digital-vs-pim":  # a table from accelsim.report.digital_vs_pim(...).to_csv(...)
+            ax = report.plot_digital_vs_pim(df)[0]
         else:
             import yaml
 

@@ -24,4 +24,4 @@ def test_notebook_executes(path, monkeypatch):
 
 def test_every_required_notebook_is_there():
     names = {p.stem for p in NOTEBOOKS}
-    assert {"01_quickstart", "02_dataflows_ir_or_wr", "03_pe_buffer_sweeps", "04_scalesim_parity"} <= names
+    assert {"01_quickstart", "02_dataflows_ir_or_wr", "03_pe_buffer_sweeps", "04_scalesim_parity", "05_pim_vs_digital"} <= names

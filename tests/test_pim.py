@@ -281,4 +281,19 @@ def test_digital_vs_pim_table_and_plot():
     assert row.energy_pj == ref["energy_pj"] and row.area_mm2 == ref["area_mm2"]
     axes = report.plot_digital_vs_pim(table)
     assert [a.get_ylabel() for a in axes] == ["energy per inference (uJ)", "latency per inference (us)", "area (mm2)"]
-    assert len(axes[0].patches) == 2
+    for ax, col, scale in zip(axes, ("energy_pj", "latency_s", "area_mm2"), (1e-6, 1e6, 1.0)):
+        heights = [p.get_height() for p in ax.patches]  # one bar per chip, in table order
+        assert heights == pytest.approx(list(table[col] * scale))
+    assert [t.get_text() for t in axes[0].get_legend().get_texts()] == ["edge", "nsim"]
+
+
+def test_cli_plots_digital_vs_pim(tmp_path):
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parents[1] / "docs" / "figures" / "digital_vs_pim.csv"
+    out = tmp_path / "f.png"
+    proc = subprocess.run([sys.executable, "-m", "accelsim", "plot", str(src), "--kind", "digital-vs-pim", "-o", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert out.stat().st_size > 10_000

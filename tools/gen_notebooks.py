@@ -106,6 +106,46 @@ NOTEBOOKS = {
                       "except ImportError:\n    print('scalesim not installed: speed-up against its recorded "
                       "times')"),
     ],
+    "05_pim_vs_digital": [
+        new_markdown_cell("# ReRAM crossbars against digital arrays\nWhen do weights held in ReRAM crossbars beat "
+                          "moving them through a digital array, and what do the ADCs cost? NeuroSim's VGG-8 and "
+                          "ResNet-18 on two digital designs and two PIM chips (docs/pim.md has the model)."),
+        new_code_cell(SMALL + "\nimport warnings\nimport matplotlib\nmatplotlib.use('Agg')\nimport pandas as pd\n"
+                      "import accelsim\nfrom accelsim import report\n"
+                      "warnings.simplefilter('ignore', accelsim.errors.AccelsimWarning)"),
+        new_markdown_cell("## One layer by hand\nconv2 of VGG-8 (3x3, 128 -> 128 channels, 32x32) on NeuroSim-like "
+                          "crossbars: 1152 rows x (128 outputs x 8 one-bit slices) = 9 x 8 = 72 crossbars of 128x128; "
+                          "1024 windows x 8 input bits x 72 crossbars = 589,824 activations."),
+        new_code_cell("res = accelsim.simulate('neurosim_like', 'vgg8_cifar')\n"
+                      "t = res.layers.set_index('layer')\n"
+                      "conv2 = t.loc['conv2']\n"
+                      "assert conv2.crossbars // conv2.duplication == 72 and conv2.array_activations == 589_824\n"
+                      "t[['unit', 'macs', 'crossbars', 'duplication', 'adc_conversions', 'adc_bits_needed', "
+                      "'cycles', 'energy_pj']]"),
+        new_markdown_cell("Where does the energy go? On the crossbars the ADCs and the shift-and-adds after them "
+                          "dominate; the cells themselves cost almost nothing."),
+        new_code_cell("ax = report.plot_network_energy(res.layers)\nax.figure"),
+        new_markdown_cell("## Digital against PIM\nSame networks, batch 1: energy and latency per image, and chip "
+                          "area (log scales)."),
+        new_code_cell("nets = ('vgg8_cifar',) if SMALL else ('vgg8_cifar', 'resnet18')\n"
+                      "table = report.digital_vs_pim(nets)\ntable"),
+        new_code_cell("axes = report.plot_digital_vs_pim(table)\naxes[0].figure"),
+        new_markdown_cell("## The ADC trade-off\nFewer ADC bits and fewer rows read at once: NeuroSim's "
+                          "published VGG-8 settings (4-bit ADC, 32 or 64 rows) against its defaults. Reading "
+                          "fewer rows needs fewer ADC bits for lossless sums but converts more often."),
+        new_code_cell("rows = []\nfor active in (32, 64, 128):\n    for bits in ((4, 5) if SMALL else (4, 5, 6, 8)):\n"
+                      "        data = accelsim.load_hardware('neurosim_like').model_dump()\n"
+                      "        data['pim']['crossbar']['rows_active'] = active\n"
+                      "        data['pim']['adc']['bits'] = bits\n"
+                      "        s = accelsim.simulate(accelsim.Hardware.model_validate(data), 'vgg8_cifar').summary\n"
+                      "        rows.append({'rows_active': active, 'adc_bits': bits, 'adc_bits_needed': s['adc_bits_needed'],\n"
+                      "                     'uJ_per_image': s['energy_pj'] * 1e-6, 'tops_per_w': s['tops_per_w'],\n"
+                      "                     'area_mm2': s['area_mm2']})\n"
+                      "adc = pd.DataFrame(rows)\nadc"),
+        new_code_cell("# NeuroSim V1.4 manual Table VII: 11.25 (32 rows) and 19.88 (64 rows) TOPS/W at 4 bits\n"
+                      "pub = adc[adc.adc_bits == 4].set_index('rows_active').tops_per_w\n"
+                      "assert 11.25 / 2 <= pub[32] <= 11.25 * 2 and 19.88 / 2 <= pub[64] <= 19.88 * 2\npub"),
+    ],
 }
 
 

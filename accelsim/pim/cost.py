@@ -215,7 +215,7 @@ def _check_adc(names, needed, pim: PimConfig) -> None:
     if short and pim.adc.lossless:
         n, b = max(short, key=lambda t: t[1])
         warnings.warn(f"pim.adc.bits = {pim.adc.bits} is lossy for {len(short)} layer(s) (largest need: {n} "
-                      f"needs {b} bits); partial sums are quantized", AccelsimWarning, stacklevel=3)
+                      f"needs {b} bits); partial sums are quantized", AccelsimWarning, stacklevel=5)
 
 
 def _warn_reprogram(hw: Hardware, need: int, avail: int, cols: dict, batch: int) -> None:
@@ -228,4 +228,4 @@ def _warn_reprogram(hw: Hardware, need: int, avail: int, cols: dict, batch: int)
         f"{hw.name}: the weights need {need} crossbars, the chip has {avail}: every batch reprograms the cells "
         f"({per_cell:.3g} writes per cell per inference, {float(cols['energy_pj_write'].sum()) / batch * 1e-6:.3g} uJ "
         f"of writes per inference); at {pim.programming.endurance_writes:.3g} writes endurance, running back to "
-        f"back the cells wear out in {life_s:.3g} s ({life_s / 86400:.3g} days)", AccelsimWarning, stacklevel=3)
+        f"back the cells wear out in {life_s:.3g} s ({life_s / 86400:.3g} days)", AccelsimWarning, stacklevel=5)
