@@ -42,10 +42,11 @@ def layer_bits(layer, pim: PimConfig) -> tuple[int, int, int]:
     return pick("weight_bits"), pick("input_bits"), pick("output_bits")
 
 
-def layer_args(layer, hw: Hardware, batch: int) -> np.ndarray:
-    """The kernel's argument row (int64[ARG_LEN]) of one conv / FC / static-GEMM layer."""
+def layer_args(layer, hw: Hardware, batch: int, sh=None) -> np.ndarray:
+    """The kernel's argument row (int64[ARG_LEN]) of one conv / FC / static-GEMM layer (``sh``: its
+    ConvShape, when already known)."""
     pim = hw.pim
-    sh = conv_shape(layer, hw, batch)
+    sh = sh or conv_shape(layer, hw, batch)
     w_bits, in_bits, _ = layer_bits(layer, pim)
     x = pim.crossbar
     row = np.zeros(K.ARG_LEN, np.int64)
@@ -88,16 +89,17 @@ def duplication(names: list[str], counts: np.ndarray, pim: PimConfig) -> np.ndar
     return copies
 
 
-def pim_columns(hw: Hardware, layers: list, batch: int, dram_in: np.ndarray, dram_out: np.ndarray,
+def pim_columns(hw: Hardware, layers: list, batch: int, from_digital: np.ndarray, to_digital: np.ndarray,
                 table) -> dict:
     """Result columns (arrays over ``layers``) of layers run on the crossbars.
 
-    ``dram_in`` / ``dram_out``: whether a layer's input comes from (output goes to) the backing memory
-    because its neighbour runs on the digital array or it is the network's first (last) layer;
-    ``table``: the digital energy table, for the backing memory's energy per bit."""
+    ``from_digital`` / ``to_digital``: whether a layer's input comes from (output goes to) the digital
+    side — its neighbour runs on the digital array, or it is the network's first (last) layer;
+    ``table``: the digital energy table, for the backing memory's and home buffer's energies."""
     pim = hw.pim
     names = [x.name for x in layers]
-    args = np.stack([layer_args(x, hw, batch) for x in layers])
+    shapes = [conv_shape(x_, hw, batch) for x_ in layers]
+    args = np.stack([layer_args(x, hw, batch, sh) for x, sh in zip(layers, shapes)])
     c = K.pim_counts_batch(args)
     xb = c[:, K.P_XBARS]
     need = int(xb.sum())
@@ -117,7 +119,6 @@ def pim_columns(hw: Hardware, layers: list, batch: int, dram_in: np.ndarray, dra
     write_ns = np.where(reprogram, np.ceil(xb / avail) * x.rows * pim.programming.row_write_time_ns, 0.0)
 
     w_bits, in_bits, out_bits = (np.array(v, np.int64) for v in zip(*(layer_bits(x_, pim) for x_ in layers)))
-    shapes = [conv_shape(x_, hw, batch) for x_ in layers]
     ifmap = np.array([s.ifmap_elems() for s in shapes], np.int64)
     ofmap = np.array([s.ofmap_elems() for s in shapes], np.int64)
     filt = np.array([s.filter_elems() for s in shapes], np.int64)
@@ -126,8 +127,8 @@ def pim_columns(hw: Hardware, layers: list, batch: int, dram_in: np.ndarray, dra
     # tensor fits (the fallback rule of accelsim.mapping.tiling), else the backing memory
     in_home = np.array([_home(hw, hw.homes.ifmap, e * b) for e, b in zip(ifmap, in_bits)], dtype=object)
     out_home = np.array([_home(hw, hw.homes.ofmap, e * b) for e, b in zip(ofmap, out_bits)], dtype=object)
-    moved_in = np.where(dram_in, ifmap, 0)
-    moved_out = np.where(dram_out, ofmap, 0)
+    moved_in = np.where(from_digital, ifmap, 0)
+    moved_out = np.where(to_digital, ofmap, 0)
     dram_rd_if = np.where(in_home == "dram", moved_in, 0)
     dram_wr_of = np.where(out_home == "dram", moved_out, 0)
     dram_rd_fi = np.where(reprogram, filt, 0)  # weights fetched to be programmed

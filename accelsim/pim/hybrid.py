@@ -29,9 +29,10 @@ def run_hybrid(hw, net: Network, batch: int, placement, digital, table) -> dict:
         d["unit"] = np.array(["digital"] * len(dig_pos), dtype=object)
         parts.append((dig_pos, d))
     if pim_pos:
-        dram_in = np.array([i == 0 or units[i - 1] == "digital" for i in pim_pos])
-        dram_out = np.array([i == n - 1 or units[i + 1] == "digital" for i in pim_pos])
-        parts.append((pim_pos, pim_columns(hw, [net.layers[i] for i in pim_pos], batch, dram_in, dram_out, table)))
+        from_digital = np.array([i == 0 or units[i - 1] == "digital" for i in pim_pos])
+        to_digital = np.array([i == n - 1 or units[i + 1] == "digital" for i in pim_pos])
+        parts.append((pim_pos, pim_columns(hw, [net.layers[i] for i in pim_pos], batch, from_digital, to_digital,
+                                           table)))
     names: list[str] = []
     for _, cols in parts:
         names += [c for c in cols if c not in names]
