@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from accelsim.config.pim import PimConfig
 
 
@@ -41,6 +43,23 @@ def static_mw(pim: PimConfig, scope: str) -> dict[str, float]:
     for part in pim.static:
         if part.scope == scope:
             out[part.component] = out.get(part.component, 0.0) + part.count * part.power_mw
+    return out
+
+
+def tiles_holding(pim: PimConfig, crossbars):
+    """Tiles a layer holding ``crossbars`` crossbars occupies (numpy-friendly); their static parts are on
+    while it runs."""
+    return np.minimum(np.ceil(np.asarray(crossbars) / pim.crossbars_per_tile), pim.tiles)
+
+
+def static_mw_while(pim: PimConfig, crossbars) -> dict[str, np.ndarray]:
+    """Static power (mW) by component while a layer holding ``crossbars`` crossbars runs: the static parts
+    of the tiles it occupies and the chip-wide ones."""
+    tiles = tiles_holding(pim, crossbars)
+    out: dict[str, np.ndarray] = {}
+    for scope, mult in (("tile", tiles), ("chip", 1.0)):
+        for comp, mw in static_mw(pim, scope).items():
+            out[comp] = out.get(comp, 0.0) + mw * mult
     return out
 
 

@@ -22,7 +22,7 @@ from accelsim.config.hardware import Hardware
 from accelsim.config.pim import PimConfig
 from accelsim.errors import AccelsimWarning, ConfigError
 from accelsim.kernels import pim_mapping as K
-from accelsim.pim.chip import activation_ns, crossbar_area_um2, peak, static_mw
+from accelsim.pim.chip import activation_ns, crossbar_area_um2, peak, static_mw_while
 from accelsim.workload.shape import conv_shape
 
 PIM_COMPONENTS = ("crossbar", "dac", "adc", "sample_hold", "shift_add", "write")
@@ -193,11 +193,9 @@ def pim_columns(hw: Hardware, layers: list, batch: int, from_digital: np.ndarray
         "dram": dram_bytes * 8.0 * table.dram(hw.backing_memory.kind),
         "write": cells_written * e.cell_write_pj, "leakage": np.zeros(len(layers)),
     }
-    tiles_used = np.minimum(np.ceil(xb * copies / pim.crossbars_per_tile), pim.tiles)
     busy_ns = latency * 1e9
-    for scope, mult in (("tile", tiles_used), ("chip", 1.0)):
-        for comp, mw in static_mw(pim, scope).items():
-            energy[_STATIC_TO[comp]] = energy[_STATIC_TO[comp]] + mw * mult * busy_ns  # mW x ns = pJ
+    for comp, mw in static_mw_while(pim, xb * copies).items():
+        energy[_STATIC_TO[comp]] = energy[_STATIC_TO[comp]] + mw * busy_ns  # mW x ns = pJ
     for k, v in energy.items():
         cols[f"energy_pj_{k}"] = np.asarray(v, np.float64)
     cols["energy_pj"] = sum(cols[f"energy_pj_{k}"] for k in energy)
