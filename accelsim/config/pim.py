@@ -189,7 +189,6 @@ class PimConfig(_Frozen):
         "none", description="auto: copy the weights of the slowest layers into spare crossbars until the layer "
                             "pipeline is balanced (ISAAC Sec. VI).")
     duplicate: dict[str, int] = Field(default_factory=dict, description="Fixed copies per layer name (>= 1).")
-    buffer_bytes_per_tile: int = Field(65536, ge=0, le=1 << 40, description="Tile buffer for activations (bytes).")
     energy: PimEnergy
     area: PimArea
     programming: Programming
