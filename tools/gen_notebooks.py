@@ -173,6 +173,8 @@ NOTEBOOKS = {
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     for name, cells in NOTEBOOKS.items():
+        for i, cell in enumerate(cells):  # stable ids: regenerating leaves unchanged cells unchanged in git
+            cell["id"] = f"{name[:2]}-{i:02d}"
         nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                 "language": "python"}})
         nbformat.write(nb, OUT / f"{name}.ipynb")
