@@ -201,7 +201,10 @@ def energy_summary(cols: dict, hw, table, summary: dict) -> dict:
 
 
 def summarize(cols: dict, hw, network: str, batch: int) -> dict:
-    """Network totals from the per-layer columns (numpy arrays)."""
+    """Network totals from the per-layer columns (numpy arrays); with a PIM section, the hybrid figures
+    of accelsim.pim.hybrid.hybrid_summary too."""
+    from accelsim.pim.hybrid import hybrid_summary
+
     macs = int(cols["macs"].sum())
     cycles = int(cols["cycles"].sum())
     latency = cycles / hw.clock_hz
@@ -227,40 +230,4 @@ def summarize(cols: dict, hw, network: str, batch: int) -> dict:
         "throughput_inferences_per_s": batch / latency if latency else 0.0,
         "throughput_tops": 2 * macs / latency / 1e12 if latency else 0.0,
         "peak_tops": 2 * hw.pes * hw.array.macs_per_pe * hw.clock_hz / 1e12,
-    } | (_pim_summary(cols, hw, batch, macs, cycles) if hw.pim is not None else {})
-
-
-def _pim_summary(cols: dict, hw, batch: int, macs: int, cycles: int) -> dict:
-    """Hybrid figures: peak and utilization over both units, the PIM layers, crossbars used, the pipelined
-    rate (the slowest stage: a PIM layer, or the digital array, which runs its layers one after another),
-    reprogramming and lifetime."""
-    from accelsim.pim.chip import peak, static_mw_while
-
-    pk = peak(hw.pim)
-    peak_per_cycle = hw.pes * hw.array.macs_per_pe + pk["peak_macs_per_ns"] * 1e9 / hw.clock_hz
-    on_pim = cols["unit"] == "pim"
-    lat = cols["latency_s"]
-    interval = max(float(lat[on_pim].max()) if on_pim.any() else 0.0, float(lat[~on_pim].sum())) / batch
-    writes = float(cols["writes_per_cell_per_inference"].sum())
-    per_inf = cycles / hw.clock_hz / batch
-    # pipelined steady state: every image still spends its dynamic energy, but the static parts of the
-    # whole chip are on for one interval per image instead of the layers' static share of the latency
-    static_run = sum(static_mw_while(hw.pim, cols["crossbars"][on_pim]).values())
-    static_pj = float(np.sum(static_run * lat[on_pim] * 1e9)) if on_pim.any() else 0.0
-    pipelined_pj = (float(cols["energy_pj"].sum()) - static_pj) / batch + pk["static_w"] * 1e3 * interval * 1e9
-    return {
-        "utilization": macs / (peak_per_cycle * cycles) if cycles else 0.0,
-        "peak_tops": 2 * peak_per_cycle * hw.clock_hz / 1e12,
-        "pim_peak_tops": pk["peak_tops"],
-        "pim_layers": int(on_pim.sum()),
-        "pim_macs": int(cols["macs"][on_pim].sum()),
-        "crossbars_used": int(cols["crossbars"].sum()),
-        "chip_crossbars": hw.pim.chip_crossbars,
-        "adc_bits": hw.pim.adc.bits,
-        "adc_bits_needed": int(cols["adc_bits_needed"].max()) if on_pim.any() else 0,
-        "pipeline_interval_s": interval,
-        "pipelined_inferences_per_s": 1.0 / interval if interval else 0.0,
-        "pipelined_energy_pj_per_inference": pipelined_pj,
-        "writes_per_cell_per_inference": writes,
-        "lifetime_s": hw.pim.programming.endurance_writes * per_inf / writes if writes else float("inf"),
-    }
+    } | (hybrid_summary(cols, hw, batch, macs, cycles) if hw.pim is not None else {})

@@ -11,19 +11,15 @@ import time
 import warnings
 
 import accelsim
+from accelsim.sweep.spec import build_hardware
 
 PUBLISHED = {"neurosim_pr32_adc4": 11.25, "neurosim_pr64_adc4": 19.88}  # TOPS/W, NeuroSim V1.4 manual Table VII
 
 
-def variant(base: str, **pim) -> accelsim.Hardware:
-    data = accelsim.load_hardware(base).model_dump()
-    for path, value in pim.items():
-        node = data["pim"]
-        *head, last = path.split("__")
-        for k in head:
-            node = node[k]
-        node[last] = value
-    return accelsim.Hardware.model_validate(data)
+def variant(base: str, **changes) -> accelsim.Hardware:
+    """A shipped config with pim fields replaced (``crossbar__rows_active`` = ``pim.crossbar.rows_active``)."""
+    return build_hardware(accelsim.load_hardware(base).model_dump(),
+                          {"pim." + k.replace("__", "."): v for k, v in changes.items()})
 
 
 def configs() -> dict:
@@ -49,7 +45,7 @@ def main() -> None:
                   f"area {s['area_mm2']:7.2f} mm2 (pim {s['area_mm2_pim']:.2f})  latency {s['latency_s'] * 1e6:8.1f} us  "
                   f"pipelined {s['pipelined_inferences_per_s']:9.0f} img/s  xbars {s['crossbars_used']}/{s['chip_crossbars']}")
             print(f"{'':20s} {'':11s} {parts}")
-        from accelsim.pim.chip import peak
+        from accelsim.pim.cost import peak
 
         pk = peak(hw.pim)
         print(f"{name:20s} peak {pk['peak_tops']:.2f} TOPS, {pk['peak_power_w']:.2f} W, {pk['area_mm2']:.2f} mm2: "

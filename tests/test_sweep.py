@@ -159,7 +159,7 @@ def test_pim_sweep_rows_equal_direct_runs(tmp_path):
     assert len(df) == 4 and (df.status == "ok").all()
     for _, rec in df.iterrows():
         data = accelsim.load_hardware("neurosim_like").model_dump()
-        data["pim"]["crossbar"]["rows"] = int(rec["pim.crossbar.rows"])
+        data["pim"]["crossbar"]["rows"] = int(rec["pim.crossbar.rows"])  # by hand, not through the sweep's builder
         data["pim"]["adc"]["bits"] = int(rec["pim.adc.bits"])
         s = accelsim.simulate(accelsim.Hardware.model_validate(data), "vgg8_cifar", tiling="heuristic").summary
         assert rec.energy_pj == s["energy_pj"] and rec.area_mm2 == s["area_mm2"]

@@ -1,9 +1,5 @@
-"""Chip-level figures of a PIM config: activation time, area and peak throughput / power.
-
-Peak figures follow ISAAC's own aggregation (ISCA'16 Table I / IV): every crossbar busy, each
-activation costing its cells, DACs, column samples, conversions and shift-and-adds, plus the parts
-published only as power at full activity (``static``).
-"""
+"""Chip-level figures of a PIM config: activation time, area, and the static parts (ISAAC Table I
+style: published only as power at full activity)."""
 
 from __future__ import annotations
 
@@ -80,28 +76,3 @@ def area_mm2(pim: PimConfig) -> dict[str, float]:
         out[key] = out.get(key, 0.0) + mult * part.count * part.area_mm2
     out["area_mm2_pim"] = math.fsum(out.values())
     return out
-
-
-def peak(pim: PimConfig) -> dict[str, float]:
-    """Peak throughput (TOPS, a MAC = 2 ops), power at peak (W), and the computational (GOPS/s/mm2) and
-    power (GOPS/W) efficiencies of the PIM chip, every crossbar busy on a matrix that fills it."""
-    x = pim.crossbar
-    slices = -(-pim.precision.weight_bits // x.cell_bits)
-    in_cycles = -(-pim.precision.input_bits // pim.precision.dac_bits)
-    active = min(x.active, x.rows)
-    groups = -(-x.rows // active)
-    t = activation_ns(pim)
-    pair = 2 if pim.signed_weights == "differential" else 1
-    macs_per_ns = pim.chip_crossbars * x.rows * (x.cols // slices) / (in_cycles * groups * t * pair)
-    e = pim.energy
-    per_act_pj = (active * x.cols * e.cell_read_pj + active * e.dac_pj
-                  + x.cols * (pim.adc.conversion_pj + e.sample_hold_pj + e.shift_add_pj))
-    dynamic_w = pim.chip_crossbars * per_act_pj / t * 1e-3  # pJ/ns = mW
-    static_w = (sum(static_mw(pim, "tile").values()) * pim.tiles + sum(static_mw(pim, "chip").values())) * 1e-3
-    tops = 2 * macs_per_ns * 1e9 / 1e12
-    area = area_mm2(pim)["area_mm2_pim"]
-    power = dynamic_w + static_w
-    return {"peak_tops": tops, "peak_power_w": power, "peak_dynamic_w": dynamic_w, "static_w": static_w,
-            "area_mm2": area, "gops_per_mm2": tops * 1e3 / area if area else 0.0,
-            "gops_per_w": tops * 1e3 / power if power else 0.0, "activation_ns": t,
-            "peak_macs_per_ns": macs_per_ns}

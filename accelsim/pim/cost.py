@@ -22,7 +22,7 @@ from accelsim.config.hardware import Hardware
 from accelsim.config.pim import PimConfig
 from accelsim.errors import AccelsimWarning, ConfigError
 from accelsim.kernels import pim_mapping as K
-from accelsim.pim.chip import activation_ns, crossbar_area_um2, peak, static_mw_while
+from accelsim.pim.chip import activation_ns, area_mm2, crossbar_area_um2, static_mw, static_mw_while
 from accelsim.workload.shape import conv_shape
 
 PIM_COMPONENTS = ("crossbar", "dac", "adc", "sample_hold", "shift_add", "write")
@@ -45,17 +45,53 @@ def layer_bits(layer, pim: PimConfig) -> tuple[int, int, int]:
 def layer_args(layer, hw: Hardware, batch: int, sh=None) -> np.ndarray:
     """The kernel's argument row (int64[ARG_LEN]) of one conv / FC / static-GEMM layer (``sh``: its
     ConvShape, when already known)."""
-    pim = hw.pim
     sh = sh or conv_shape(layer, hw, batch)
-    w_bits, in_bits, _ = layer_bits(layer, pim)
+    w_bits, in_bits, _ = layer_bits(layer, hw.pim)
+    return args_row((sh.G, sh.N, sh.M, sh.C, sh.P, sh.Q, sh.R, sh.S), hw.pim, w_bits, in_bits)
+
+
+def args_row(dims: tuple, pim: PimConfig, w_bits: int, in_bits: int) -> np.ndarray:
+    """The kernel's argument row for loop bounds ``dims`` = (G, N, M, C, P, Q, R, S) on ``pim``."""
     x = pim.crossbar
     row = np.zeros(K.ARG_LEN, np.int64)
-    row[:8] = (sh.G, sh.N, sh.M, sh.C, sh.P, sh.Q, sh.R, sh.S)
+    row[:8] = dims
     row[K.A_XROWS], row[K.A_XCOLS], row[K.A_CELL_BITS] = x.rows, x.cols, x.cell_bits
     row[K.A_W_BITS], row[K.A_IN_BITS], row[K.A_DAC_BITS] = w_bits, in_bits, pim.precision.dac_bits
     row[K.A_ACTIVE], row[K.A_LAYOUT] = x.active, _LAYOUT[x.bit_slice_layout]
     row[K.A_SIGNED], row[K.A_FLIP] = _SIGNED[pim.signed_weights], int(pim.adc.weight_flip_encoding)
     return row
+
+
+def action_energy(c: np.ndarray, pim: PimConfig) -> dict[str, np.ndarray]:
+    """Energy (pJ) of the crossbar actions in kernel output rows ``c``: cell reads, DAC drives, ADC conversions,
+    their samples, shift-and-adds."""
+    e = pim.energy
+    return {"crossbar": c[:, K.P_CELL_READS] * e.cell_read_pj, "dac": c[:, K.P_DAC_DRIVES] * e.dac_pj,
+            "adc": c[:, K.P_ADC_CONV] * pim.adc.conversion_pj, "sample_hold": c[:, K.P_ADC_CONV] * e.sample_hold_pj,
+            "shift_add": c[:, K.P_SHIFT_ADD] * e.shift_add_pj}
+
+
+def peak(pim: PimConfig) -> dict[str, float]:
+    """Peak throughput (TOPS, a MAC = 2 ops), power at peak (W), and the computational (GOPS/s/mm2) and power
+    (GOPS/W) efficiencies of the PIM chip — ISAAC's own aggregation (ISCA'16 Table I / IV): every crossbar
+    busy on one window of a matrix that fills it (rows x as many whole weights as its columns hold), costed
+    by the kernel like any layer, plus the static parts of every tile and of the chip."""
+    x, p = pim.crossbar, pim.precision
+    probe = args_row((1, 1, 1, x.rows, 1, 1, 1, 1), pim, p.weight_bits, p.input_bits)
+    probe[K.A_M] = max(1, x.cols // K.pim_counts_batch(probe[None, :])[0, K.P_SLICES])
+    c = K.pim_counts_batch(probe[None, :])
+    t = activation_ns(pim)
+    busy_ns = c[0, K.P_XBARS] * c[0, K.P_SERIAL_PER_WINDOW] * t  # crossbar-ns one window occupies
+    macs_per_ns = float(pim.chip_crossbars * c[0, K.P_MACS] / busy_ns)
+    dynamic_w = pim.chip_crossbars * sum(float(v[0]) for v in action_energy(c, pim).values()) / float(busy_ns) * 1e-3
+    static_w = (sum(static_mw(pim, "tile").values()) * pim.tiles + sum(static_mw(pim, "chip").values())) * 1e-3
+    tops = 2 * macs_per_ns * 1e9 / 1e12
+    area = area_mm2(pim)["area_mm2_pim"]
+    power = dynamic_w + static_w
+    return {"peak_tops": tops, "peak_power_w": power, "peak_dynamic_w": dynamic_w, "static_w": static_w,
+            "area_mm2": area, "gops_per_mm2": tops * 1e3 / area if area else 0.0,
+            "gops_per_w": tops * 1e3 / power if power else 0.0, "activation_ns": t,
+            "peak_macs_per_ns": macs_per_ns}
 
 
 def _layer_ns(windows, copies, serial, t_ns):
@@ -185,9 +221,7 @@ def pim_columns(hw: Hardware, layers: list, batch: int, from_digital: np.ndarray
 
     e = pim.energy
     energy = {
-        "crossbar": c[:, K.P_CELL_READS] * e.cell_read_pj, "dac": c[:, K.P_DAC_DRIVES] * e.dac_pj,
-        "adc": c[:, K.P_ADC_CONV] * pim.adc.conversion_pj, "sample_hold": c[:, K.P_ADC_CONV] * e.sample_hold_pj,
-        "shift_add": c[:, K.P_SHIFT_ADD] * e.shift_add_pj,
+        **action_energy(c, pim),
         "buffer": (buf_rd * in_bits + ofmap * out_bits) * e.buffer_pj_per_bit + onchip_pj,
         "noc": ofmap * out_bits * e.interconnect_pj_per_bit,
         "dram": dram_bytes * 8.0 * table.dram(hw.backing_memory.kind),
