@@ -105,24 +105,101 @@ WALK_COUNTS = np.array([O_FOLD_CYCLES, O_USED_PE_CYCLES, O_BUF_RD_IF, O_BUF_RD_F
 (W_FOLD, W_USED, W_BRI, W_BRF, W_BRO, W_BWO, W_AI, W_AF, W_AO, W_DI, W_DF, W_DO, W_COMP, W_NFOLDS,
  W_USEDPES) = range(15)
 NW = 15
-IW_BASE = 98 + 7 * NW
+N_MEMO = 128  # fold-count memo keys: 1 bit "outputs start here" + 1 "edge tile" bit per tile dim
+IW_MEMO = 98 + 7 * NW
+IW_BASE = IW_MEMO + 2 + N_MEMO * NW
 IW_SIZE = IW_BASE + 18 * MAXSEG
 FW_SIZE = 2 * 7 * KMAX + (4 + NBMAX) + NBMAX
 
 
 @njit(cache=True, inline="always", _nrt=False, error_model="numpy")
+def _fold_counts(e, c_idx, cur_outs, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, tree, rel_rc,
+                 te, buf_bits, m):
+    """Array-level counts of one tile of extents ``e`` into ``m`` (NW values, ``W_*`` order): its folds,
+    buffer reads and forwards per operand, and ``m[W_COMP]``, its compute time (cycles) -- the
+    folds, or longer when a buffer port cannot keep up."""
+    nb = buf_bw_bits.shape[0]
+    n_rows, n_cols, kmac, inter = arr[0], arr[1], arr[2], arr[3]
+    for j in range(NW):
+        m[j] = 0
+    er = 1
+    ec = 1
+    t_all = 1
+    for d in range(8):
+        if rows_mask[d]:
+            er *= e[d]
+            te[d] = 1
+        elif cols_mask[d]:
+            ec *= e[d]
+            te[d] = 1
+        else:
+            t_all *= e[d]
+            te[d] = e[d]
+    fr = ceil_div(er, n_rows)
+    fc = ceil_div(ec, n_cols)
+    tcyc = ceil_div(t_all, kmac)
+    per = tcyc + tree if inter == BROADCAST else tcyc + 2 * n_rows + n_cols - 2
+    if arr[ARR_Q_OS_FOLD]:  # SCALE-Sim 3.0.0's OS fold: no output drain (scale-sim-v3 issue #4)
+        per -= n_rows
+    fold_cycles = fr * fc * per
+    m[W_FOLD] = fold_cycles
+    m[W_USED] = er * ec * per
+    m[W_NFOLDS] = fr * fc
+    m[W_USEDPES] = er * ec
+    buf_bits[:nb] = 0.0
+    for op in range(3):
+        a_r = er if rel_rc[op] else fr
+        a_c = ec if rel_rc[3 + op] else fc
+        jj = -1
+        for k in range(8):
+            if REL[op, tmp_order[k]] == 1 and te[tmp_order[k]] > 1:
+                jj = k
+        treuse = 1
+        for k in range(jj + 1):
+            treuse *= te[tmp_order[k]]
+        reads = a_r * a_c * treuse
+        deliv = er * ec * treuse
+        if op == IFMAP:
+            m[W_BRI] = reads
+            m[W_AI] = deliv - reads
+            m[W_DI] = deliv
+            buf_bits[op_buf[IFMAP]] += reads * bits[0]
+        elif op == FILTER:
+            m[W_BRF] = reads
+            m[W_AF] = deliv - reads
+            m[W_DF] = deliv
+            buf_bits[op_buf[FILTER]] += reads * bits[1]
+        else:
+            first = cur_outs if c_idx == 0 else 0
+            if arr[ARR_Q_NO_PSUM_READS]:  # SCALE-Sim: partial sums written every fold, never read
+                first = reads
+            extra = fr * fc * (n_rows + n_cols) if arr[ARR_Q_OS_OFMAP_EXTRA] else 0
+            m[W_BWO] = reads + extra
+            m[W_BRO] = reads - first
+            m[W_AO] = deliv - reads
+            m[W_DO] = deliv
+            buf_bits[op_buf[OFMAP]] += (2 * reads - first) * bits[2]
+    c_tile = fold_cycles
+    for b in range(nb):
+        if buf_bits[b] > 0:
+            x = int(np.ceil(buf_bits[b] / buf_bw_bits[b]))
+            if x > c_tile:
+                c_tile = x
+    m[W_COMP] = c_tile
+
+
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask, cols_mask, tmp_order, arr, bits,
-          op_buf, buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, tree, relr, relc, e, te,
-          buf_bits, info, row, cnt):
+          op_buf, buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, tree, rel_rc, e, te,
+          buf_bits, info, row, cnt, memo, memo_valid):
     """Cost of the tile step with loop indices ``idx``: fills ``info[row]`` (compute time, the times
     of its transfer groups and the groups: overlapped loads, serial transfers, double-buffered
     write-back carried to the next step) and adds its array-level counts to ``cnt[row]``."""
     nb = buf_bw_bits.shape[0]
     ngrp = 4 + nb
-    n_rows, n_cols, kmac, inter = arr[0], arr[1], arr[2], arr[3]
-    for j in range(INFO_HEAD + 3 * ngrp):
-        info[row, j] = 0.0
-    g = info[row]
+    K = INFO_HEAD + 3 * ngrp
+    g = info[row * K:(row + 1) * K]
+    g[:] = 0.0
     over = INFO_HEAD
     ser = INFO_HEAD + ngrp
     evdb = INFO_HEAD + 2 * ngrp
@@ -163,89 +240,41 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
         if c_idx > 0:  # partial sums come back
             add_transfer(g, over if of_db else ser, OFMAP, cur_outs * bits[2], home_kind, op_buf)
 
-    # compute: folds of this tile
-    er = 1
-    ec = 1
-    t_all = 1
-    for d in range(8):
-        if rows_mask[d]:
-            er *= e[d]
-            te[d] = 1
-        elif cols_mask[d]:
-            ec *= e[d]
-            te[d] = 1
-        else:
-            t_all *= e[d]
-            te[d] = e[d]
-    fr = ceil_div(er, n_rows)
-    fc = ceil_div(ec, n_cols)
-    tcyc = ceil_div(t_all, kmac)
-    per = tcyc + tree if inter == BROADCAST else tcyc + 2 * n_rows + n_cols - 2
-    if arr[ARR_Q_OS_FOLD]:  # SCALE-Sim 3.0.0's OS fold: no output drain (scale-sim-v3 issue #4)
-        per -= n_rows
-    fold_cycles = fr * fc * per
-    cnt[row, W_FOLD] += fold_cycles
-    cnt[row, W_USED] += er * ec * per
-    cnt[row, W_NFOLDS] += fr * fc
-    cnt[row, W_USEDPES] += er * ec
-    buf_bits[:nb] = 0.0
-    for op in range(3):
-        a_r = er if relr[op] else fr
-        a_c = ec if relc[op] else fc
-        jj = -1
-        for k in range(8):
-            if REL[op, tmp_order[k]] == 1 and te[tmp_order[k]] > 1:
-                jj = k
-        treuse = 1
-        for k in range(jj + 1):
-            treuse *= te[tmp_order[k]]
-        reads = a_r * a_c * treuse
-        deliv = er * ec * treuse
-        if op == IFMAP:
-            cnt[row, W_BRI] += reads
-            cnt[row, W_AI] += deliv - reads
-            cnt[row, W_DI] += deliv
-            buf_bits[op_buf[IFMAP]] += reads * bits[0]
-        elif op == FILTER:
-            cnt[row, W_BRF] += reads
-            cnt[row, W_AF] += deliv - reads
-            cnt[row, W_DF] += deliv
-            buf_bits[op_buf[FILTER]] += reads * bits[1]
-        else:
-            first = cur_outs if c_idx == 0 else 0
-            if arr[ARR_Q_NO_PSUM_READS]:  # SCALE-Sim: partial sums written every fold, never read
-                first = reads
-            extra = fr * fc * (n_rows + n_cols) if arr[ARR_Q_OS_OFMAP_EXTRA] else 0
-            cnt[row, W_BWO] += reads + extra
-            cnt[row, W_BRO] += reads - first
-            cnt[row, W_AO] += deliv - reads
-            cnt[row, W_DO] += deliv
-            buf_bits[op_buf[OFMAP]] += (2 * reads - first) * bits[2]
-    c_tile = fold_cycles
-    for b in range(nb):
-        if buf_bits[b] > 0:
-            x = int(np.ceil(buf_bits[b] / buf_bw_bits[b]))
-            if x > c_tile:
-                c_tile = x
-    g[0] = c_tile
+    # compute: folds of this tile. They depend only on the tile's extents (full or edge along each
+    # dim) and on whether outputs start here, so each such key is computed once per layer.
+    key = 1 if c_idx == 0 else 0
+    for d in range(6):
+        if e[d] < tiles[d]:
+            key |= 2 << d
+    mw = key >> 6
+    mb = 1 << (key & 63)
+    if memo_valid[mw] & mb == 0:
+        memo_valid[mw] |= mb
+        _fold_counts(e, c_idx, cur_outs, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, tree,
+                     rel_rc, te, buf_bits, memo[key * NW:(key + 1) * NW])
+    for j in range(NW):
+        cnt[row * NW + j] += memo[key * NW + j]
+    g[0] = memo[key * NW + W_COMP]
     g[1] = group_time(g, over, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
     g[2] = group_time(g, ser, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    cnt[row, W_COMP] += c_tile
 
 
 @njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def _junction(last, ra, first, rb, tmp, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat):
     """Time step B (``first[rb]``) adds after step A (``last[ra]``): max(C_A, overlapped transfers of
     B + A's write-back) + serial transfers of B."""
-    if last[ra, 3] > 0:  # A's double-buffered write-back shares B's overlapped window
-        ngrp = 4 + nb
+    ngrp = 4 + nb
+    K = INFO_HEAD + 3 * ngrp
+    a = ra * K
+    b = rb * K
+    if last[a + 3] > 0:  # A's double-buffered write-back shares B's overlapped window
         for g in range(ngrp):
-            tmp[g] = first[rb, INFO_HEAD + g] + last[ra, INFO_HEAD + 2 * ngrp + g]
+            tmp[g] = first[b + INFO_HEAD + g] + last[a + INFO_HEAD + 2 * ngrp + g]
         o = group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
     else:
-        o = int(first[rb, 1])
-    c = int(last[ra, 0])
-    return (c if c > o else o) + int(first[rb, 2])
+        o = int(first[b + 1])
+    c = int(last[a])
+    return (c if c > o else o) + int(first[b + 2])
 
 
 @njit(cache=True)
@@ -298,17 +327,22 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     trips, loop_of_dim, inner, fetches = iw[0:6], iw[6:12], iw[12:15], iw[15:18]
     heads, tails, nseg = iw[18:24], iw[24:30], iw[30:36]
     total, nsteps, empty, seg_ptr = iw[36:43], iw[43:50], iw[50:57], iw[57:64]
-    idx, seg_at, e, te, relr, relc = iw[64:70], iw[70:76], iw[76:84], iw[84:92], iw[92:95], iw[95:98]
-    cnt = iw[98:IW_BASE].reshape((7, NW))
+    idx, seg_at, e, te = iw[64:70], iw[70:76], iw[76:84], iw[84:92]
+    rel_rc = iw[92:98]  # is operand op indexed by the dims on rows (rel_rc[op]) / on cols (rel_rc[3 + op])?
+    # 2-D workspaces are indexed flat (row * width + column): a reshape costs a call per layer
+    cnt = iw[98:IW_MEMO]  # [level * NW + j]
+    memo_valid = iw[IW_MEMO:IW_MEMO + 2]
+    memo_valid[0] = 0
+    memo_valid[1] = 0
+    memo = iw[IW_MEMO + 2:IW_BASE]  # [key * NW + j]
     maxseg = (iw.shape[0] - IW_BASE) // 18
-    rep = iw[IW_BASE:IW_BASE + 6 * maxseg].reshape((6, maxseg))
-    mult = iw[IW_BASE + 6 * maxseg:IW_BASE + 12 * maxseg].reshape((6, maxseg))
-    used = iw[IW_BASE + 12 * maxseg:IW_BASE + 18 * maxseg].reshape((6, maxseg))
+    cls = iw[IW_BASE:]  # representative, multiplicity, input span used: [(k * 6 + pos) * maxseg + class]
+    rep, mult, used = 0, 6 * maxseg, 12 * maxseg
     for d in range(6):
         trips[d] = ceil_div(dims[d], tiles[d])
     for pos in range(6):
         loop_of_dim[order[pos]] = pos
-    need = index_classes(trips, tiles, dims, geom, order, heads, tails, nseg, rep, mult, used)
+    need = index_classes(trips, tiles, dims, geom, order, heads, tails, nseg, cls, maxseg)
     if need > maxseg:  # a loop with very many border-clipped tiles: the caller retries with more room
         return need
 
@@ -316,9 +350,9 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     sum_rows = 0
     sum_cols = 0
     for sg in range(nseg[loop_of_dim[DP]]):
-        sum_rows += mult[loop_of_dim[DP], sg] * used[loop_of_dim[DP], sg]
+        sum_rows += cls[mult + loop_of_dim[DP] * maxseg + sg] * cls[used + loop_of_dim[DP] * maxseg + sg]
     for sg in range(nseg[loop_of_dim[DQ]]):
-        sum_cols += mult[loop_of_dim[DQ], sg] * used[loop_of_dim[DQ], sg]
+        sum_cols += cls[mult + loop_of_dim[DQ] * maxseg + sg] * cls[used + loop_of_dim[DQ] * maxseg + sg]
     tile_fetches(trips, order, inner, fetches)
     rd_if, rd_fi, rd_of, wr_of = tile_traffic(dims, fetches, sum_rows, sum_cols)
     if home_kind[IFMAP] != HOME_IS_STAGING:
@@ -344,19 +378,19 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
         if cols_mask[d]:
             tree += ceil_log2(arr[1])
             break
-    for op in range(3):  # is the operand indexed by the dims on rows / on cols?
-        relr[op] = 0
-        relc[op] = 0
+    for op in range(3):
+        rel_rc[op] = 0
+        rel_rc[3 + op] = 0
         for d in range(8):
             if rows_mask[d] and REL[op, d]:
-                relr[op] = 1
+                rel_rc[op] = 1
             if cols_mask[d] and REL[op, d]:
-                relc[op] = 1
+                rel_rc[3 + op] = 1
     ngrp = 4 + nb
     K = INFO_HEAD + 3 * ngrp
     # per nesting level (0..5 loops, 6 = one step): summary of the sequence walked so far
-    first = fw[0:7 * K].reshape((7, K))
-    last = fw[7 * K:14 * K].reshape((7, K))
+    first = fw[0:7 * K]  # [level * K + j]
+    last = fw[7 * K:14 * K]
     tmp = fw[14 * K:14 * K + ngrp]
     buf_bits = fw[14 * K + ngrp:14 * K + ngrp + nb]
     pos_p = loop_of_dim[DP]
@@ -376,14 +410,15 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     total[0] = 0
     nsteps[0] = 0
     for j in range(NW):
-        cnt[0, j] = 0
+        cnt[j] = 0
     while True:
         if lvl == nact:  # one step: level nact holds it (its first row is also its last)
             for j in range(NW):
-                cnt[lvl, j] = 0
-            _step(idx, used[pos_p, seg_at[pos_p]], used[pos_q, seg_at[pos_q]], dims, tiles, trips, loop_of_dim,
+                cnt[lvl * NW + j] = 0
+            _step(idx, cls[used + pos_p * maxseg + seg_at[pos_p]], cls[used + pos_q * maxseg + seg_at[pos_q]], dims, tiles, trips, loop_of_dim,
                   inner, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db, home_kind,
-                  home_bw_bits, dram_bw_bits, dram_lat, tree, relr, relc, e, te, buf_bits, first, lvl, cnt)
+                  home_bw_bits, dram_bw_bits, dram_lat, tree, rel_rc, e, te, buf_bits, first, lvl, cnt, memo,
+                  memo_valid)
             total[lvl] = 0
             nsteps[lvl] = 1
             if nact == 0:
@@ -391,7 +426,7 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
             lvl -= 1
         elif seg_ptr[lvl] < nseg[act[lvl]]:
             pos = act[lvl]
-            idx[pos] = rep[pos, seg_ptr[lvl]]
+            idx[pos] = cls[rep + pos * maxseg + seg_ptr[lvl]]
             seg_at[pos] = seg_ptr[lvl]
             lvl += 1
             if lvl < nact:
@@ -400,7 +435,7 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
                 total[lvl] = 0
                 nsteps[lvl] = 0
                 for j in range(NW):
-                    cnt[lvl, j] = 0
+                    cnt[lvl * NW + j] = 0
             continue
         else:
             if lvl == 0:
@@ -408,7 +443,7 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
             lvl -= 1
         # append child (lvl + 1), repeated k times, to the sequence of level lvl
         ch = lvl + 1
-        k = mult[act[lvl], seg_ptr[lvl]]
+        k = cls[mult + act[lvl] * maxseg + seg_ptr[lvl]]
         ch_last = first if ch == nact else last
         rep_total = k * total[ch]
         if k > 1:
@@ -416,34 +451,34 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
                                              dram_bw_bits, dram_lat)
         if empty[lvl]:
             for j in range(K):
-                first[lvl, j] = first[ch, j]
+                first[lvl * K + j] = first[ch * K + j]
             total[lvl] = rep_total
             empty[lvl] = 0
         else:
             total[lvl] += rep_total + _junction(last, lvl, first, ch, tmp, nb, home_kind, home_bw_bits,
                                                 buf_bw_bits, dram_bw_bits, dram_lat)
         for j in range(K):
-            last[lvl, j] = ch_last[ch, j]
+            last[lvl * K + j] = ch_last[ch * K + j]
         nsteps[lvl] += k * nsteps[ch]
         for j in range(NW):
-            cnt[lvl, j] += k * cnt[ch, j]
+            cnt[lvl * NW + j] += k * cnt[ch * NW + j]
         seg_ptr[lvl] += 1
 
     top_last = first if nact == 0 else last
     for j in range(NW):
-        out[WALK_COUNTS[j]] = cnt[0, j]
+        out[WALK_COUNTS[j]] = cnt[j]
     out[O_STEPS] = nsteps[0]
     # first step: its own loads; last step: compute, then its write-back and the final one
-    start = int(first[0, 1]) + int(first[0, 2])
+    start = int(first[1]) + int(first[2])
     tmp[:] = 0.0
     last_outs = 1
     for d in (DG, DN, DM, DP, DQ):
         last_outs *= dims[d] - (trips[d] - 1) * tiles[d]
     add_transfer(tmp, 0, OFMAP, last_outs * bits[3], home_kind, op_buf)
     fin = group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    carried = group_time(top_last[0], INFO_HEAD + 2 * ngrp, nb, home_kind, home_bw_bits, buf_bw_bits,
+    carried = group_time(top_last, INFO_HEAD + 2 * ngrp, nb, home_kind, home_bw_bits, buf_bw_bits,
                           dram_bw_bits, dram_lat)
-    c_last = int(top_last[0, 0])
+    c_last = int(top_last[0])
     out[O_CYCLES] = start + total[0] + (c_last if c_last > carried else carried) + fin
     if arr[ARR_Q_OFF_BY_ONE]:  # SCALE-Sim reports the last cycle's 0-based index: one short per layer
         out[O_CYCLES] -= trips[DG]

@@ -62,12 +62,14 @@ def span_used(o0, o1, k, stride, pad, dil, size):
 
 
 @njit(cache=True, _nrt=False, error_model="numpy")
-def index_classes(trips, tiles, dims, geom, order, heads, tails, nseg, rep, mult, used):
-    """Index classes of each tile loop: representative index, multiplicity, input span used (P/Q).
+def index_classes(trips, tiles, dims, geom, order, heads, tails, nseg, cls, maxseg):
+    """Index classes of each tile loop: representative index, multiplicity, input span used (P/Q),
+    into ``cls[(k * 6 + pos) * maxseg + class]`` for k = 0, 1, 2 (flat: a reshape costs a call).
 
-    Returns the number of classes the busiest loop needs; when that exceeds ``rep.shape[1]``
+    Returns the number of classes the busiest loop needs; when that exceeds ``maxseg``
     nothing is filled and the caller retries with larger arrays."""
-    maxseg = 3
+    rep, mult, used = 0, 6 * maxseg, 12 * maxseg
+    need = 3
     for pos in range(6):
         d = order[pos]
         t = trips[d]
@@ -88,10 +90,10 @@ def index_classes(trips, tiles, dims, geom, order, heads, tails, nseg, rep, mult
                     break
             heads[pos] = a
             tails[pos] = t - b
-            if a + t - b + 3 > maxseg:
-                maxseg = a + t - b + 3
-    if maxseg > rep.shape[1]:
-        return maxseg
+            if a + t - b + 3 > need:
+                need = a + t - b + 3
+    if need > maxseg:
+        return need
     for pos in range(6):
         d = order[pos]
         t = trips[d]
@@ -103,26 +105,26 @@ def index_classes(trips, tiles, dims, geom, order, heads, tails, nseg, rep, mult
             hi_run = t
         n = 0
         for i in range(min(lo_run, t)):
-            rep[pos, n] = i
-            mult[pos, n] = 1
+            cls[rep + pos * maxseg + n] = i
+            cls[mult + pos * maxseg + n] = 1
             n += 1
         if hi_run > lo_run:
-            rep[pos, n] = lo_run
-            mult[pos, n] = hi_run - lo_run
+            cls[rep + pos * maxseg + n] = lo_run
+            cls[mult + pos * maxseg + n] = hi_run - lo_run
             n += 1
         for i in range(max(hi_run, lo_run), t):
-            rep[pos, n] = i
-            mult[pos, n] = 1
+            cls[rep + pos * maxseg + n] = i
+            cls[mult + pos * maxseg + n] = 1
             n += 1
         nseg[pos] = n
         for sg in range(n):
-            used[pos, sg] = 0
+            cls[used + pos * maxseg + sg] = 0
         if d == DP or d == DQ:
             ax = 0 if d == DP else 1
             for sg in range(n):
-                o0 = rep[pos, sg] * tiles[d]
-                used[pos, sg] = span_used(o0, min(dims[d], o0 + tiles[d]), dims[DR + ax], geom[2 + ax],
-                                          geom[4 + ax], geom[6 + ax], geom[ax])
-    return maxseg
+                o0 = cls[rep + pos * maxseg + sg] * tiles[d]
+                cls[used + pos * maxseg + sg] = span_used(o0, min(dims[d], o0 + tiles[d]), dims[DR + ax],
+                                                          geom[2 + ax], geom[4 + ax], geom[6 + ax], geom[ax])
+    return need
 
 
