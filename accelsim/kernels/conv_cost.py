@@ -106,7 +106,8 @@ WALK_COUNTS = np.array([O_FOLD_CYCLES, O_USED_PE_CYCLES, O_BUF_RD_IF, O_BUF_RD_F
  W_USEDPES) = range(15)
 NW = 15
 N_MEMO = 128  # fold-count memo keys: 1 bit "outputs start here" + 1 "edge tile" bit per tile dim
-IW_MEMO = 98 + 7 * NW
+IW_KEYS = 98  # [number of keys seen, the keys in order seen, then per key the steps that have it]
+IW_MEMO = IW_KEYS + 1 + 2 * N_MEMO  # [2 bits-seen words, then per key its NW counts]
 IW_BASE = IW_MEMO + 2 + N_MEMO * NW
 IW_SIZE = IW_BASE + 18 * MAXSEG
 FW_SIZE = 2 * 7 * KMAX + (4 + NBMAX) + NBMAX
@@ -191,10 +192,11 @@ def _fold_counts(e, c_idx, cur_outs, rows_mask, cols_mask, tmp_order, arr, bits,
 @njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask, cols_mask, tmp_order, arr, bits,
           op_buf, buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, tree, rel_rc, e, te,
-          buf_bits, info, row, cnt, memo, memo_valid):
+          buf_bits, info, row, memo, memo_valid, keys):
     """Cost of the tile step with loop indices ``idx``: fills ``info[row]`` (compute time, the times
     of its transfer groups and the groups: overlapped loads, serial transfers, double-buffered
-    write-back carried to the next step) and adds its array-level counts to ``cnt[row]``."""
+    write-back carried to the next step). Returns the key of its array-level counts in ``memo``
+    (computed on the key's first step, which also registers it in ``keys``)."""
     nb = buf_bw_bits.shape[0]
     ngrp = 4 + nb
     K = INFO_HEAD + 3 * ngrp
@@ -250,13 +252,15 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
     mb = 1 << (key & 63)
     if memo_valid[mw] & mb == 0:
         memo_valid[mw] |= mb
+        keys[0] += 1
+        keys[keys[0]] = key
+        keys[1 + N_MEMO + key] = 0
         _fold_counts(e, c_idx, cur_outs, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, tree,
                      rel_rc, te, buf_bits, memo[key * NW:(key + 1) * NW])
-    for j in range(NW):
-        cnt[row * NW + j] += memo[key * NW + j]
     g[0] = memo[key * NW + W_COMP]
     g[1] = group_time(g, over, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
     g[2] = group_time(g, ser, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
+    return key
 
 
 @njit(cache=True, inline="always", _nrt=False, error_model="numpy")
@@ -326,11 +330,14 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     G, N, M, C, P, Q, R, S = dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7]
     trips, loop_of_dim, inner, fetches = iw[0:6], iw[6:12], iw[12:15], iw[15:18]
     heads, tails, nseg = iw[18:24], iw[24:30], iw[30:36]
-    total, nsteps, empty, seg_ptr = iw[36:43], iw[43:50], iw[50:57], iw[57:64]
+    total, path_mult, empty, seg_ptr = iw[36:43], iw[43:50], iw[50:57], iw[57:64]
     idx, seg_at, e, te = iw[64:70], iw[70:76], iw[76:84], iw[84:92]
     rel_rc = iw[92:98]  # is operand op indexed by the dims on rows (rel_rc[op]) / on cols (rel_rc[3 + op])?
     # 2-D workspaces are indexed flat (row * width + column): a reshape costs a call per layer
-    cnt = iw[98:IW_MEMO]  # [level * NW + j]
+    # array counts are additive: each step adds its key's counts once per repetition of it, so the
+    # walk only tallies the steps per key (path_mult[lvl] = repetitions of the classes chosen above lvl)
+    keys = iw[IW_KEYS:IW_MEMO]
+    keys[0] = 0
     memo_valid = iw[IW_MEMO:IW_MEMO + 2]
     memo_valid[0] = 0
     memo_valid[1] = 0
@@ -408,19 +415,15 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     seg_ptr[0] = 0
     empty[0] = 1
     total[0] = 0
-    nsteps[0] = 0
-    for j in range(NW):
-        cnt[j] = 0
+    path_mult[0] = 1
     while True:
         if lvl == nact:  # one step: level nact holds it (its first row is also its last)
-            for j in range(NW):
-                cnt[lvl * NW + j] = 0
-            _step(idx, cls[used + pos_p * maxseg + seg_at[pos_p]], cls[used + pos_q * maxseg + seg_at[pos_q]], dims, tiles, trips, loop_of_dim,
-                  inner, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db, home_kind,
-                  home_bw_bits, dram_bw_bits, dram_lat, tree, rel_rc, e, te, buf_bits, first, lvl, cnt, memo,
-                  memo_valid)
+            key = _step(idx, cls[used + pos_p * maxseg + seg_at[pos_p]], cls[used + pos_q * maxseg + seg_at[pos_q]],
+                        dims, tiles, trips, loop_of_dim, inner, rows_mask, cols_mask, tmp_order, arr, bits, op_buf,
+                        buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, tree, rel_rc, e, te,
+                        buf_bits, first, lvl, memo, memo_valid, keys)
+            keys[1 + N_MEMO + key] += path_mult[lvl]
             total[lvl] = 0
-            nsteps[lvl] = 1
             if nact == 0:
                 break
             lvl -= 1
@@ -428,14 +431,12 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
             pos = act[lvl]
             idx[pos] = cls[rep + pos * maxseg + seg_ptr[lvl]]
             seg_at[pos] = seg_ptr[lvl]
+            path_mult[lvl + 1] = path_mult[lvl] * cls[mult + pos * maxseg + seg_ptr[lvl]]
             lvl += 1
             if lvl < nact:
                 seg_ptr[lvl] = 0
                 empty[lvl] = 1
                 total[lvl] = 0
-                nsteps[lvl] = 0
-                for j in range(NW):
-                    cnt[lvl * NW + j] = 0
             continue
         else:
             if lvl == 0:
@@ -459,15 +460,17 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
                                                 buf_bw_bits, dram_bw_bits, dram_lat)
         for j in range(K):
             last[lvl * K + j] = ch_last[ch * K + j]
-        nsteps[lvl] += k * nsteps[ch]
-        for j in range(NW):
-            cnt[lvl * NW + j] += k * cnt[ch * NW + j]
         seg_ptr[lvl] += 1
 
     top_last = first if nact == 0 else last
-    for j in range(NW):
-        out[WALK_COUNTS[j]] = cnt[j]
-    out[O_STEPS] = nsteps[0]
+    steps = 0
+    for i in range(1, keys[0] + 1):
+        key = keys[i]
+        n = keys[1 + N_MEMO + key]
+        steps += n
+        for j in range(NW):
+            out[WALK_COUNTS[j]] += n * memo[key * NW + j]
+    out[O_STEPS] = steps
     # first step: its own loads; last step: compute, then its write-back and the final one
     start = int(first[1]) + int(first[2])
     tmp[:] = 0.0
