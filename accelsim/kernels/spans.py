@@ -100,8 +100,15 @@ def index_classes(trips, tiles, dims, geom, order, heads, tails, nseg, cls, maxs
         lo_run = max(1, heads[pos])
         hi_run = min(t - 1, t - tails[pos])
         # the last index behaves like the interior ones unless its tile is an edge tile, its halo is
-        # clipped (P/Q tails), or it is the reduction loop (its last tile makes outputs final)
-        if d != DC and dims[d] % tiles[d] == 0 and tails[pos] == 0 and hi_run == t - 1:
+        # clipped (P/Q tails), or it is the reduction loop with loops inside it (its last tile makes
+        # outputs final, which the steps of those inner loops see when they evict their predecessor;
+        # the step after the whole reduction loop derives that from its own indices)
+        inner_loops = False
+        for q in range(pos + 1, 6):
+            if trips[order[q]] > 1:
+                inner_loops = True
+        if ((d != DC or not inner_loops) and dims[d] % tiles[d] == 0 and tails[pos] == 0
+                and hi_run == t - 1):
             hi_run = t
         n = 0
         for i in range(min(lo_run, t)):
