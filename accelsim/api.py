@@ -6,7 +6,6 @@ import json
 import warnings
 from pathlib import Path
 
-import pandas as pd
 from pydantic import ValidationError
 
 from accelsim import zoo
@@ -185,7 +184,7 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
         cols = digital(net)
     summary = summarize(cols, hw, net.name, n)
     summary.update(energy_summary(cols, hw, table, summary))
-    return SimulationResult(pd.DataFrame(cols, copy=False), summary)
+    return SimulationResult(cols, summary)
 
 
 def _placement(placement, hw: Hardware):

@@ -44,6 +44,7 @@ class PreparedNetwork:
     movement: dict[int, MovementCost] = field(default_factory=dict)  # position -> cost
     keepalive: tuple = ()  # the objects whose ids key the cache
     timing: str = "native"
+    derived: dict = field(default_factory=dict)  # per-layer constants the result builders memoise here
 
 
 def _hw_key(hw: Hardware) -> str:

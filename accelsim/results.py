@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -51,8 +50,14 @@ def mac_columns(prep, out: np.ndarray) -> dict:
     hw = prep.hw
     pes = hw.pes * hw.array.macs_per_pe
     n = out.shape[0]
-    bits = {k: np.array([getattr(sh, f"{k}_bits") for sh in prep.shapes], np.int64)
-            for k in ("input", "weight", "psum", "output")}
+    if "mac" not in prep.derived:  # constants of the prepared network, computed on its first run
+        homes = np.array(prep.homes, dtype=object).reshape(n, 3)
+        prep.derived["mac"] = (
+            {k: np.array([getattr(sh, f"{k}_bits") for sh in prep.shapes], np.int64)
+             for k in ("input", "weight", "psum", "output")},
+            homes, homes == "dram", np.array([sh.ofmap_elems() for sh in prep.shapes], np.int64),
+            np.array([sh.filter_elems() for sh in prep.shapes], np.int64), sorted(set(homes.ravel()) - {"dram"}))
+    bits, homes, on_dram, ofmap_elems, filter_elems, home_names = prep.derived["mac"]
     macs = out[:, L.O_MACS]
     cycles = out[:, L.O_CYCLES]
     compute = out[:, L.O_COMPUTE]
@@ -72,8 +77,6 @@ def mac_columns(prep, out: np.ndarray) -> dict:
     home_rd = {"ifmap": out[:, L.O_HOME_RD_IF], "filter": out[:, L.O_HOME_RD_FI], "ofmap": out[:, L.O_HOME_RD_OF]}
     home_wr = out[:, L.O_HOME_WR_OF]
     final = out[:, L.O_HOME_WR_OF_FINAL]
-    homes = np.array(prep.homes, dtype=object).reshape(n, 3)
-    on_dram = homes == "dram"
     zero = np.zeros(n, np.int64)
     cols["dram_reads_ifmap"] = np.where(on_dram[:, 0], home_rd["ifmap"], 0)
     cols["dram_reads_filter"] = np.where(on_dram[:, 1], home_rd["filter"], 0)
@@ -82,8 +85,6 @@ def mac_columns(prep, out: np.ndarray) -> dict:
     dram_bits = (cols["dram_reads_ifmap"] * bits["input"] + cols["dram_reads_filter"] * bits["weight"]
                  + (cols["dram_reads_ofmap"] + cols["dram_writes_ofmap"] - np.where(on_dram[:, 2], final, 0))
                  * bits["psum"] + np.where(on_dram[:, 2], final, 0) * bits["output"])
-    ofmap_elems = np.array([sh.ofmap_elems() for sh in prep.shapes], np.int64)
-    filter_elems = np.array([sh.filter_elems() for sh in prep.shapes], np.int64)
     compulsory = (np.where(on_dram[:, 0], out[:, L.O_COMPULSORY_IF] * bits["input"], 0)
                   + np.where(on_dram[:, 1], filter_elems * bits["weight"], 0)
                   + np.where(on_dram[:, 2], ofmap_elems * bits["output"], 0))
@@ -102,7 +103,7 @@ def mac_columns(prep, out: np.ndarray) -> dict:
         "array_reads_ifmap": out[:, L.O_ARR_IF], "array_reads_filter": out[:, L.O_ARR_FI],
         "array_writes_ofmap": out[:, L.O_ARR_OF],
     })
-    for name in sorted(set(homes.ravel()) - {"dram"}):
+    for name in home_names:
         for k, op in enumerate(("ifmap", "filter", "ofmap")):
             mask = homes[:, k] == name
             cols[f"{name}_reads_{op}"] = np.where(mask, home_rd[op], 0) + cols.get(f"{name}_reads_{op}", zero)
@@ -117,20 +118,25 @@ def build_columns(prep, out: np.ndarray | None, columns: list[str]) -> dict:
     data = {c: np.zeros(n, np.int64) for c in columns}
     for c in ("mapping_efficiency", "utilization", "latency_s"):
         data[c] = np.zeros(n, np.float64)
-    data["layer"] = np.array(prep.names, dtype=object)
-    data["kind"] = np.array(prep.kinds, dtype=object)
-    mapping = np.empty(n, dtype=object)
+    if "text" not in prep.derived:  # the text columns are the same on every run: one set of read-only
+        mapping = np.empty(n, dtype=object)  # arrays, which frame_of converts for pandas once
+        mapping[prep.mac_pos] = prep.mappings
+        for pos in prep.movement:
+            mapping[pos] = f"stream {prep.kinds[pos]} on {prep.hw.array.cols} lanes"
+        text = {"layer": np.array(prep.names, dtype=object), "kind": np.array(prep.kinds, dtype=object),
+                "mapping": mapping}
+        for v in text.values():
+            v.flags.writeable = False
+        prep.derived["text"] = text
+    data.update(prep.derived["text"])
     if out is not None and len(prep.mac_pos):
         for c, v in mac_columns(prep, out).items():
             if c in data:
                 data[c][prep.mac_pos] = v
-        mapping[prep.mac_pos] = prep.mappings
     for pos, mc in prep.movement.items():
         for c, v in movement_row(prep.kinds[pos], mc, prep.hw).items():
             if c in data:
                 data[c][pos] = v
-        mapping[pos] = f"stream {prep.kinds[pos]} on {prep.hw.array.cols} lanes"
-    data["mapping"] = mapping
     return {c: data[c] for c in columns}
 
 
@@ -146,12 +152,60 @@ def movement_row(kind: str, mc, hw) -> dict:
     }
 
 
-@dataclass
-class SimulationResult:
-    """Per-layer DataFrame (``layers``) and network summary (``summary``) of one run."""
+_TEXT_MEMO: dict[int, tuple] = {}  # id(read-only text column) -> (the column, its pandas string array)
 
-    layers: pd.DataFrame
-    summary: dict = field(default_factory=dict)
+
+def frame_of(columns: dict) -> pd.DataFrame:
+    """``pd.DataFrame(columns)``, built column by column without pandas' per-column inference (a third
+    of the time on a 10-layer network); the public constructor when this pandas lacks the fast path.
+    Read-only text columns (a prepared network's names, kinds and mappings) are converted for pandas
+    once. tests/test_cli_and_contract.py checks the frames are equal."""
+    arrays = []
+    for v in columns.values():
+        if v.dtype == object:
+            hit = _TEXT_MEMO.get(id(v))
+            if hit is None or hit[0] is not v:
+                hit = (v, pd.array(v, dtype="str"))
+                if not v.flags.writeable:
+                    if len(_TEXT_MEMO) > 4096:
+                        _TEXT_MEMO.clear()
+                    _TEXT_MEMO[id(v)] = hit
+            v = hit[1]
+        arrays.append(v)
+    n = len(arrays[0]) if arrays else 0
+    try:
+        return pd.DataFrame._from_arrays(arrays, columns=pd.Index(list(columns)), index=pd.RangeIndex(n),
+                                         verify_integrity=False)
+    except (AttributeError, TypeError):
+        return pd.DataFrame(columns, copy=False)
+
+
+class SimulationResult:
+    """Per-layer table and network summary of one run.
+
+    ``layers``: the per-layer DataFrame, built on first access (a sweep that reads only the
+    ``summary`` never pays for it); ``columns``: the same table as numpy arrays, one per column."""
+
+    def __init__(self, layers: pd.DataFrame | dict, summary: dict | None = None):
+        self._frame = layers if isinstance(layers, pd.DataFrame) else None
+        self._columns = None if isinstance(layers, pd.DataFrame) else layers
+        self.summary = summary if summary is not None else {}
+
+    @property
+    def layers(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = frame_of(self._columns)
+        return self._frame
+
+    @property
+    def columns(self) -> dict:
+        if self._columns is None:
+            self._columns = {c: self._frame[c].to_numpy() for c in self._frame.columns}
+        return self._columns
+
+    def __repr__(self) -> str:
+        return (f"SimulationResult({self.summary.get('network', '?')} on {self.summary.get('hardware', '?')}: "
+                f"{len(self.columns['layer'])} layers, {self.summary.get('cycles', 0):,} cycles)")
 
     def to_file(self, path) -> Path:
         """Write the per-layer table to .csv, .parquet or .json (summary included in JSON)."""
@@ -171,6 +225,8 @@ class SimulationResult:
 
 def layer_bits(prep) -> dict:
     """Operand bits per layer (arrays over all layers): input, weight, psum, output."""
+    if "bits" in prep.derived:
+        return prep.derived["bits"]
     n = len(prep.names)
     p = prep.hw.precision
     out = {"input": np.full(n, p.input_bits), "weight": np.full(n, p.weight_bits), "psum": np.full(n, p.psum_bits),
@@ -180,6 +236,7 @@ def layer_bits(prep) -> dict:
         out["psum"][pos], out["output"][pos] = sh.psum_bits, sh.output_bits
     for pos, mc in prep.movement.items():
         out["input"][pos], out["output"][pos] = mc.in_bits, mc.out_bits
+    prep.derived["bits"] = out
     return out
 
 

@@ -46,6 +46,19 @@ def test_tpu_activations_stay_in_unified_buffer():
     assert conv["ub_writes_ofmap"] > 0 and conv["dram_reads_filter"] > 0
 
 
+def test_result_columns_and_lazy_frame_agree():
+    res = accelsim.simulate("edge", "resnet18", tiling="heuristic")
+    cols = res.columns  # read before the DataFrame exists
+    assert res._frame is None
+    df = res.layers
+    pd.testing.assert_frame_equal(df, pd.DataFrame(cols))  # the fast path builds what pandas would
+    for c in cols:
+        assert (df[c].to_numpy() == cols[c]).all(), c
+    again = accelsim.SimulationResult(df, res.summary)  # built from a frame, the arrays come from it
+    assert all((again.columns[c] == cols[c]).all() for c in cols)
+    assert "resnet18 on edge" in repr(res)
+
+
 def test_cli_run_writes_every_format(tmp_path):
     for suffix in (".csv", ".parquet", ".json"):
         out = tmp_path / f"r{suffix}"

@@ -48,6 +48,18 @@ class SramEntry(_M):
     leak_uw: float | None = Field(None, ge=0, description="Leakage power (uW).")
 
 
+_MEMOS: dict[int, tuple] = {}  # id(table) -> (table, {(method, args): result}); tables are frozen
+
+
+def _memo_of(table) -> dict:
+    hit = _MEMOS.get(id(table))
+    if hit is None or hit[0] is not table:
+        if len(_MEMOS) > 256:
+            _MEMOS.clear()
+        hit = _MEMOS[id(table)] = (table, {})
+    return hit[1]
+
+
 class EnergyTable(_M):
     """Per-action energies of one technology / source. Unset entries come from ``base``."""
 
@@ -74,6 +86,13 @@ class EnergyTable(_M):
 
     def mac_pj(self, bits: int, psum_bits: int) -> MacEntry:
         """The MAC entry for ``bits``-wide operands, scaled as bits^2 when that width is not tabulated."""
+        memo = _memo_of(self)
+        key = ("mac", bits, psum_bits)
+        if key not in memo:
+            memo[key] = self._mac_pj(bits, psum_bits)
+        return memo[key]
+
+    def _mac_pj(self, bits: int, psum_bits: int) -> MacEntry:
         table = self.need("mac")
         exact = [m for m in table if m.bits == bits]
         if exact:
@@ -88,6 +107,13 @@ class EnergyTable(_M):
 
     def sram_at(self, size_bytes: int, field: str) -> float:
         """An SRAM figure (``read_pj``, ``write_pj``, ``area_um2``, ``leak_uw``) at ``size_bytes``."""
+        memo = _memo_of(self)
+        key = ("sram", size_bytes, field)
+        if key not in memo:
+            memo[key] = self._sram_at(size_bytes, field)
+        return memo[key]
+
+    def _sram_at(self, size_bytes: int, field: str) -> float:
         pts = [(p.size_bytes, getattr(p, field)) for p in self.need("sram")]
         pts = sorted((s, v) for s, v in pts if v is not None)
         if not pts:
