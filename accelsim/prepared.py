@@ -44,6 +44,8 @@ class PreparedNetwork:
     movement: dict[int, MovementCost] = field(default_factory=dict)  # position -> cost
     keepalive: tuple = ()  # the objects whose ids key the cache
     timing: str = "native"
+    stationarities: list[str] = field(default_factory=list)  # per MAC layer: os / ws / is
+    scalesim_quirks: tuple[str, ...] = ()  # the SCALE-Sim quirks switched on (timing="scalesim")
     derived: dict = field(default_factory=dict)  # per-layer constants the result builders memoise here
 
 
@@ -77,7 +79,8 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
         _NET_CACHE.move_to_end(key)
         return hit
     hw_key = _hw_key(hw)
-    names, kinds, mac_pos, rows, shapes, homes, descs, movement = [], [], [], [], [], [], [], {}
+    names, kinds, mac_pos, rows, shapes, homes, descs, movement, stats = [], [], [], [], [], [], [], {}, []
+    kq: tuple[str, ...] = ()
     for pos, layer in enumerate(net.layers):
         names.append(layer.name)
         kinds.append(layer.kind)
@@ -96,12 +99,14 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
             rm, plan, args = _resolve_layer(layer.name, shape, hw, hw_key, mapping, tiling)
             desc = rm.describe()
         mac_pos.append(pos)
+        stats.append(rm.stationarity)
         rows.append(args)
         shapes.append(shape)
         homes.append(plan.homes)
         descs.append(desc)
     prep = PreparedNetwork(hw, net.name, batch, names, kinds, np.array(mac_pos, np.int64),
-                           stack_args(rows) if rows else (), shapes, homes, descs, movement, (hw, net), timing)
+                           stack_args(rows) if rows else (), shapes, homes, descs, movement, (hw, net), timing,
+                           stats, kq)
     _NET_CACHE[key] = prep
     if len(_NET_CACHE) > _NET_CACHE_SIZE:
         _NET_CACHE.popitem(last=False)

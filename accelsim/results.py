@@ -78,10 +78,18 @@ def mac_columns(prep, out: np.ndarray) -> dict:
     home_wr = out[:, L.O_HOME_WR_OF]
     final = out[:, L.O_HOME_WR_OF_FINAL]
     zero = np.zeros(n, np.int64)
-    cols["dram_reads_ifmap"] = np.where(on_dram[:, 0], home_rd["ifmap"], 0)
-    cols["dram_reads_filter"] = np.where(on_dram[:, 1], home_rd["filter"], 0)
-    cols["dram_reads_ofmap"] = np.where(on_dram[:, 2], home_rd["ofmap"], 0)
-    cols["dram_writes_ofmap"] = np.where(on_dram[:, 2], home_wr, 0)
+    if prep.timing == "scalesim":  # SCALE-Sim's read buffers and write drains (accelsim/scalesim_memory.py)
+        if "scalesim_dram" not in prep.derived:
+            from accelsim.scalesim_memory import dram_columns
+
+            prep.derived["scalesim_dram"] = dram_columns(prep, out)
+        cols.update(prep.derived["scalesim_dram"])
+        final = cols["dram_writes_ofmap"]  # one SCALE-Sim word per output or partial sum, at output width
+    else:
+        cols["dram_reads_ifmap"] = np.where(on_dram[:, 0], home_rd["ifmap"], 0)
+        cols["dram_reads_filter"] = np.where(on_dram[:, 1], home_rd["filter"], 0)
+        cols["dram_reads_ofmap"] = np.where(on_dram[:, 2], home_rd["ofmap"], 0)
+        cols["dram_writes_ofmap"] = np.where(on_dram[:, 2], home_wr, 0)
     dram_bits = (cols["dram_reads_ifmap"] * bits["input"] + cols["dram_reads_filter"] * bits["weight"]
                  + (cols["dram_reads_ofmap"] + cols["dram_writes_ofmap"] - np.where(on_dram[:, 2], final, 0))
                  * bits["psum"] + np.where(on_dram[:, 2], final, 0) * bits["output"])

@@ -14,6 +14,7 @@ TOPO = DATA / "topologies" / "small_layers.csv"
 ALL = ("os_fold", "off_by_one", "os_ofmap_extra", "no_psum_reads", "ceil_rule")
 
 
+@pytest.mark.filterwarnings("ignore:.*USER mode")
 @pytest.mark.parametrize("config", sorted(REF["config"].unique()))
 def test_compute_side_equals_scalesim(config):
     hw = accelsim.load_hardware(DATA / "configs" / f"{config}.cfg")
@@ -120,4 +121,7 @@ def test_files_written_by_accelsim_give_scalesim_numbers(config, tmp_path):
             assert abs(row.mapping_efficiency - sub["Mapping Efficiency %"].mean() / 100) <= 1e-6, layer.name
             assert abs(row.utilization - (sub["Overall Util %"] * sub["Total Cycles"]).sum()
                        / sub["Total Cycles"].sum() / 100) <= 1e-6, layer.name
+            for col, ref_col in (("dram_reads_ifmap", "DRAM IFMAP Reads"), ("dram_reads_filter", "DRAM Filter Reads"),
+                                 ("dram_writes_ofmap", "DRAM OFMAP Writes")):  # CALC mode
+                assert abs(getattr(row, col) - sub[ref_col].sum()) <= 0.002 * sub[ref_col].sum(), (layer.name, col)
         assert lid == len(ref)

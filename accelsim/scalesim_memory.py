@@ -1,0 +1,72 @@
+"""SCALE-Sim 3.0.0's DRAM traffic under ``--timing scalesim`` (docs/scalesim_parity.md).
+
+* Reads: its CALC-mode read buffers, by ``kernels.scalesim_dram`` (accurate to the last few
+  words; tests/test_scalesim_dram.py). USER mode prefetches differently (whole bank-width lines,
+  stalls); the CALC figure is used there too and USER stalls are not modelled yet.
+* Writes: every output written to the ofmap SRAM is drained to DRAM (WS and IS spill partial sums
+  every row fold, as SCALE-Sim's SRAM count has them; OS without the extra ``rows + cols`` per fold
+  its counter adds). ``memory/write_buffer.py`` drains in lines of ``arr_col`` words (CALC) or
+  ``Bandwidth`` words (USER): when the layer overflows the active half of the ofmap SRAM, the line
+  it cuts is written padded, so DRAM writes gain that line's empty words once, unless it ends its
+  drain batch (a batch's last line is counted without its empty words).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from accelsim.errors import AccelsimWarning
+from accelsim.kernels.scalesim_dram import calc_dram_reads
+
+_DF = {"os": 0, "ws": 1, "is": 2}
+
+
+def _kb(hw, operand: str) -> int:
+    buf = hw.staging_buffer(operand)
+    return max(1, round((buf.size_bytes if buf is not None else hw.fifo_bytes) / 1024))
+
+
+def ofmap_dram_writes(demand_writes: int, hw) -> int:
+    """DRAM words SCALE-Sim drains for ``demand_writes`` ofmap SRAM writes of one layer."""
+    words = _kb(hw, "ofmap") * 1024
+    active = math.ceil(words * 0.5)
+    settings = hw.scalesim
+    line = (settings.bandwidth_words if settings is not None and settings.interface_bandwidth == "USER"
+            else hw.array.cols)
+    cut = (active + 1) % line  # words in the line cut when the active half first overflows
+    cut_line = (active + 1) // line
+    drain_lines = math.ceil((words - active) / line)  # lines per drain; the last one's empty words not counted
+    if demand_writes > active + 1 and cut and cut_line + 1 > drain_lines:
+        return demand_writes + line - cut
+    return demand_writes
+
+
+def dram_columns(prep, out: np.ndarray) -> dict:
+    """``dram_reads_ifmap``, ``dram_reads_filter``, ``dram_reads_ofmap`` (0: SCALE-Sim never reads
+    partial sums back) and ``dram_writes_ofmap`` of the MAC layers (arrays), SCALE-Sim's way."""
+    from accelsim.kernels import layout as L
+
+    hw = prep.hw
+    if hw.scalesim is not None and hw.scalesim.interface_bandwidth == "USER":
+        warnings.warn(f"{hw.name}: SCALE-Sim's USER mode prefetches whole bank-width lines and stalls; accelsim "
+                      "reports its CALC-mode DRAM reads and no stalls for it (docs/scalesim_parity.md)",
+                      AccelsimWarning, stacklevel=6)
+    n = len(prep.shapes)
+    cols = {c: np.zeros(n, np.int64) for c in ("dram_reads_ifmap", "dram_reads_filter", "dram_reads_ofmap",
+                                                "dram_writes_ofmap")}
+    kb_if, kb_fi = _kb(hw, "ifmap"), _kb(hw, "filter")
+    for i, (sh, stat) in enumerate(zip(prep.shapes, prep.stationarities)):
+        # SCALE-Sim sees the padded input and runs each group as its own layer, with fresh buffers
+        h, w = sh.H + 2 * sh.pad[0], sh.W + 2 * sh.pad[1]
+        r_if, r_fi = calc_dram_reads(_DF[stat], sh.N, h, w, sh.R, sh.S, sh.C, sh.M, sh.P, sh.Q, sh.stride[0],
+                                     hw.array.rows, hw.array.cols, kb_if, kb_fi)
+        cols["dram_reads_ifmap"][i] = sh.G * r_if
+        cols["dram_reads_filter"][i] = sh.G * r_fi
+        writes = int(out[i, L.O_BUF_WR_OF])
+        if stat == "os" and out[i, L.O_FOLDS]:  # the counter's extra rows + cols per fold is no data
+            writes -= int(out[i, L.O_FOLDS]) * (hw.array.rows + hw.array.cols) if "os_ofmap_extra" in prep.scalesim_quirks else 0
+        cols["dram_writes_ofmap"][i] = sh.G * ofmap_dram_writes(writes // sh.G, hw)
+    return cols

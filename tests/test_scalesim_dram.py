@@ -1,0 +1,86 @@
+"""SCALE-Sim's CALC-mode DRAM traffic: the address-by-address replica against scalesim 3.0.0, the
+kernel-position replay (kernels/scalesim_dram.py) against the replica, and --timing scalesim's DRAM
+columns against every golden case."""
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import accelsim
+from accelsim.errors import AccelsimWarning
+from accelsim.kernels.scalesim_dram import calc_dram_reads
+from scalesim_calc_reference import calc_misses, demand_streams
+
+DATA = Path(__file__).parent / "data" / "scalesim"
+REF = pd.read_csv(DATA / "reference_small.csv")
+CALC = REF[REF["bw_mode"] == "CALC"]
+DF = {"os": 0, "ws": 1, "is": 2}
+DIMS = ["ifmap_h", "ifmap_w", "filter_h", "filter_w", "channels", "num_filters", "stride"]
+
+
+def _replay(df, H, W, R, S, C, K, st_, ar, ac, kb_if, kb_fi):
+    P, Q = -(-(H - R) // st_) + 1, -(-(W - S) // st_) + 1
+    return calc_dram_reads(DF[df], 1, H, W, R, S, C, K, P, Q, st_, ar, ac, kb_if, kb_fi)
+
+
+def test_replica_equals_scalesim_on_every_calc_case():
+    """The slow replica is the oracle: it must give scalesim's own DRAM reads, to the word."""
+    for r in CALC.itertuples():
+        H, W, R, S, C, K, st_ = (getattr(r, c) for c in DIMS)
+        a, b = demand_streams(r.dataflow, H, W, R, S, C, K, st_, r.array_rows, r.array_cols)
+        assert calc_misses(a, r.ifmap_sram_kb) == r.dram_ifmap_reads, (r.config, r.layer_name)
+        assert calc_misses(b, r.filter_sram_kb) == r.dram_filter_reads, (r.config, r.layer_name)
+
+
+@settings(max_examples=60, deadline=None)
+@given(df=st.sampled_from(["os", "ws", "is"]), k=st.sampled_from([1, 3, 5]), stride=st.sampled_from([1, 2]),
+       extra=st.integers(0, 12), C=st.sampled_from([1, 3, 8, 16, 32]), K=st.sampled_from([2, 8, 16, 40]),
+       ar=st.sampled_from([4, 8, 16]), ac=st.sampled_from([4, 8, 16]), kb=st.sampled_from([1, 2, 4, 8]))
+def test_replay_tracks_the_replica(df, k, stride, extra, C, K, ar, ac, kb):
+    """Bounds of the replay's two approximations (a run read whole; runs ordered by first cycle):
+    within 3% of the replica, exact when an operand fits one epoch, and never below the distinct
+    addresses nor above the SRAM reads."""
+    H = k + extra
+    a, b = demand_streams(df, H, H, k, k, C, K, stride, ar, ac)
+    got = _replay(df, H, H, k, k, C, K, stride, ar, ac, kb, kb)
+    epoch = 50 * ((kb * 1024) // 100)
+    for stream, g in zip((a, b), got):
+        ref = calc_misses(stream, kb)
+        distinct = len(np.unique(stream))
+        assert distinct <= g <= len(stream)
+        assert abs(g - ref) <= 0.03 * ref
+        if distinct < epoch:
+            assert g == ref == distinct
+
+
+def _golden_rows():
+    for config in sorted(CALC["config"].unique()):
+        hw = accelsim.load_hardware(DATA / "configs" / f"{config}.cfg")
+        layers = accelsim.simulate(hw, DATA / "topologies" / "small_layers.csv", timing="scalesim").layers
+        yield from zip(CALC[CALC["config"] == config].sort_values("layer_id").itertuples(), layers.itertuples())
+
+
+def test_dram_columns_match_scalesim_calc():
+    """docs/scalesim_parity.md reports these residuals (tools/scalesim_dram_residuals.py)."""
+    worst = 0.0
+    for ref, row in _golden_rows():
+        assert row.dram_writes_ofmap == ref.dram_ofmap_writes, (ref.config, ref.layer_name)
+        assert row.dram_reads_ofmap == 0
+        for got, want in ((row.dram_reads_ifmap, ref.dram_ifmap_reads), (row.dram_reads_filter, ref.dram_filter_reads)):
+            worst = max(worst, abs(got - want) / want)
+    assert worst <= 0.001
+
+
+def test_user_mode_warns_that_its_dram_is_calc_mode():
+    hw = accelsim.load_hardware(DATA / "configs" / "a8x8_os_8k_user.cfg")
+    with pytest.warns(AccelsimWarning, match="USER"):
+        accelsim.simulate(hw, DATA / "topologies" / "small_layers.csv", timing="scalesim")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        accelsim.simulate(DATA / "configs" / "a8x8_os_8k.cfg", DATA / "topologies" / "small_layers.csv",
+                          timing="scalesim")
