@@ -51,13 +51,16 @@ class SramEntry(_M):
 _MEMOS: dict[int, tuple] = {}  # id(table) -> (table, {(method, args): result}); tables are frozen
 
 
-def _memo_of(table) -> dict:
+def _memoised(table, key: tuple, compute):
+    """``compute(*key[1:])``, once per table and key."""
     hit = _MEMOS.get(id(table))
     if hit is None or hit[0] is not table:
         if len(_MEMOS) > 256:
             _MEMOS.clear()
         hit = _MEMOS[id(table)] = (table, {})
-    return hit[1]
+    if key not in hit[1]:
+        hit[1][key] = compute(*key[1:])
+    return hit[1][key]
 
 
 class EnergyTable(_M):
@@ -86,11 +89,7 @@ class EnergyTable(_M):
 
     def mac_pj(self, bits: int, psum_bits: int) -> MacEntry:
         """The MAC entry for ``bits``-wide operands, scaled as bits^2 when that width is not tabulated."""
-        memo = _memo_of(self)
-        key = ("mac", bits, psum_bits)
-        if key not in memo:
-            memo[key] = self._mac_pj(bits, psum_bits)
-        return memo[key]
+        return _memoised(self, ("mac", bits, psum_bits), self._mac_pj)
 
     def _mac_pj(self, bits: int, psum_bits: int) -> MacEntry:
         table = self.need("mac")
@@ -107,11 +106,7 @@ class EnergyTable(_M):
 
     def sram_at(self, size_bytes: int, field: str) -> float:
         """An SRAM figure (``read_pj``, ``write_pj``, ``area_um2``, ``leak_uw``) at ``size_bytes``."""
-        memo = _memo_of(self)
-        key = ("sram", size_bytes, field)
-        if key not in memo:
-            memo[key] = self._sram_at(size_bytes, field)
-        return memo[key]
+        return _memoised(self, ("sram", size_bytes, field), self._sram_at)
 
     def _sram_at(self, size_bytes: int, field: str) -> float:
         pts = [(p.size_bytes, getattr(p, field)) for p in self.need("sram")]

@@ -42,15 +42,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from accelsim.kernels.fold_counts import NW, W_COMP, WALK_COUNTS, fold_counts
 from accelsim.kernels.reuse import tile_fetches, tile_traffic
 from accelsim.kernels.spans import ceil_div, ceil_log2, index_classes, span_used
 from accelsim.kernels.transfers import add_transfer, group_time
 from accelsim.kernels.layout import (
-    ARR_Q_NO_PSUM_READS,
     ARR_Q_OFF_BY_ONE,
-    ARR_Q_OS_FOLD,
-    ARR_Q_OS_OFMAP_EXTRA,
-    BROADCAST,
     DC,
     DG,
     DM,
@@ -63,21 +60,9 @@ from accelsim.kernels.layout import (
     HOME_IS_STAGING,
     IFMAP,
     N_OUT,
-    O_ARR_FI,
-    O_ARR_IF,
-    O_ARR_OF,
-    O_BUF_RD_FI,
-    O_BUF_RD_IF,
-    O_BUF_RD_OF,
-    O_BUF_WR_OF,
     O_COMPULSORY_IF,
     O_COMPUTE,
     O_CYCLES,
-    O_DELIV_FI,
-    O_DELIV_IF,
-    O_DELIV_OF,
-    O_FOLD_CYCLES,
-    O_FOLDS,
     O_HOME_RD_FI,
     O_HOME_RD_IF,
     O_HOME_RD_OF,
@@ -85,8 +70,6 @@ from accelsim.kernels.layout import (
     O_HOME_WR_OF_FINAL,
     O_MACS,
     O_STEPS,
-    O_USED_PE_CYCLES,
-    O_USED_PES,
     OFMAP,
     REL,
 )
@@ -98,95 +81,12 @@ MAXSEG = 32  # index classes per loop in the default workspace; huge padding may
 NBMAX = 19  # 16 configured buffers + 3 implicit FIFOs
 KMAX = 4 + 3 * (4 + NBMAX)
 INFO_HEAD = 4  # info = [compute, time of overlapped group, time of serial group, has write-back, groups...]
-# counts the class walk accumulates (a compact subset of the output vector)
-WALK_COUNTS = np.array([O_FOLD_CYCLES, O_USED_PE_CYCLES, O_BUF_RD_IF, O_BUF_RD_FI, O_BUF_RD_OF, O_BUF_WR_OF, O_ARR_IF,
-                        O_ARR_FI, O_ARR_OF, O_DELIV_IF, O_DELIV_FI, O_DELIV_OF, O_COMPUTE, O_FOLDS, O_USED_PES],
-                       np.int64)
-(W_FOLD, W_USED, W_BRI, W_BRF, W_BRO, W_BWO, W_AI, W_AF, W_AO, W_DI, W_DF, W_DO, W_COMP, W_NFOLDS,
- W_USEDPES) = range(15)
-NW = 15
 N_MEMO = 128  # fold-count memo keys: 1 bit "outputs start here" + 1 "edge tile" bit per tile dim
 IW_KEYS = 98  # [number of keys seen, the keys in order seen, then per key the steps that have it]
 IW_MEMO = IW_KEYS + 1 + 2 * N_MEMO  # [2 bits-seen words, then per key its NW counts]
 IW_BASE = IW_MEMO + 2 + N_MEMO * NW
 IW_SIZE = IW_BASE + 18 * MAXSEG
 FW_SIZE = 2 * 7 * KMAX + (4 + NBMAX) + NBMAX
-
-
-@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
-def _fold_counts(e, c_idx, cur_outs, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, tree, rel_rc,
-                 te, buf_bits, m):
-    """Array-level counts of one tile of extents ``e`` into ``m`` (NW values, ``W_*`` order): its folds,
-    buffer reads and forwards per operand, and ``m[W_COMP]``, its compute time (cycles) -- the
-    folds, or longer when a buffer port cannot keep up."""
-    nb = buf_bw_bits.shape[0]
-    n_rows, n_cols, kmac, inter = arr[0], arr[1], arr[2], arr[3]
-    for j in range(NW):
-        m[j] = 0
-    er = 1
-    ec = 1
-    t_all = 1
-    for d in range(8):
-        if rows_mask[d]:
-            er *= e[d]
-            te[d] = 1
-        elif cols_mask[d]:
-            ec *= e[d]
-            te[d] = 1
-        else:
-            t_all *= e[d]
-            te[d] = e[d]
-    fr = ceil_div(er, n_rows)
-    fc = ceil_div(ec, n_cols)
-    tcyc = ceil_div(t_all, kmac)
-    per = tcyc + tree if inter == BROADCAST else tcyc + 2 * n_rows + n_cols - 2
-    if arr[ARR_Q_OS_FOLD]:  # SCALE-Sim 3.0.0's OS fold: no output drain (scale-sim-v3 issue #4)
-        per -= n_rows
-    fold_cycles = fr * fc * per
-    m[W_FOLD] = fold_cycles
-    m[W_USED] = er * ec * per
-    m[W_NFOLDS] = fr * fc
-    m[W_USEDPES] = er * ec
-    buf_bits[:nb] = 0.0
-    for op in range(3):
-        a_r = er if rel_rc[op] else fr
-        a_c = ec if rel_rc[3 + op] else fc
-        jj = -1
-        for k in range(8):
-            if REL[op, tmp_order[k]] == 1 and te[tmp_order[k]] > 1:
-                jj = k
-        treuse = 1
-        for k in range(jj + 1):
-            treuse *= te[tmp_order[k]]
-        reads = a_r * a_c * treuse
-        deliv = er * ec * treuse
-        if op == IFMAP:
-            m[W_BRI] = reads
-            m[W_AI] = deliv - reads
-            m[W_DI] = deliv
-            buf_bits[op_buf[IFMAP]] += reads * bits[0]
-        elif op == FILTER:
-            m[W_BRF] = reads
-            m[W_AF] = deliv - reads
-            m[W_DF] = deliv
-            buf_bits[op_buf[FILTER]] += reads * bits[1]
-        else:
-            first = cur_outs if c_idx == 0 else 0
-            if arr[ARR_Q_NO_PSUM_READS]:  # SCALE-Sim: partial sums written every fold, never read
-                first = reads
-            extra = fr * fc * (n_rows + n_cols) if arr[ARR_Q_OS_OFMAP_EXTRA] else 0
-            m[W_BWO] = reads + extra
-            m[W_BRO] = reads - first
-            m[W_AO] = deliv - reads
-            m[W_DO] = deliv
-            buf_bits[op_buf[OFMAP]] += (2 * reads - first) * bits[2]
-    c_tile = fold_cycles
-    for b in range(nb):
-        if buf_bits[b] > 0:
-            x = int(np.ceil(buf_bits[b] / buf_bw_bits[b]))
-            if x > c_tile:
-                c_tile = x
-    m[W_COMP] = c_tile
 
 
 @njit(cache=True, inline="always", _nrt=False, error_model="numpy")
@@ -255,7 +155,7 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
         keys[0] += 1
         keys[keys[0]] = key
         keys[1 + N_MEMO + key] = 0
-        _fold_counts(e, c_idx, cur_outs, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, tree,
+        fold_counts(e, c_idx, cur_outs, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, tree,
                      rel_rc, te, buf_bits, memo[key * NW:(key + 1) * NW])
     g[0] = memo[key * NW + W_COMP]
     g[1] = group_time(g, over, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
