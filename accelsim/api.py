@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -164,7 +163,7 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
         if unknown:
             raise AccelsimError(f"unknown SCALE-Sim quirk(s) {sorted(unknown)}")
         quirks = tuple(sorted(quirks))
-    table = _table(hw)
+    table = table_for(hw)
 
     def digital(sub: Network) -> dict:
         prep = prepare(hw, sub, base, mfile, n, tiling, timing, quirks)
@@ -202,16 +201,6 @@ def _placement(placement, hw: Hardware):
         return Placement.model_validate(placement)
     except ValidationError as exc:
         raise format_validation_error(exc, "<placement>") from None
-
-
-_TABLES: dict = {}
-
-
-def _table(hw: Hardware):
-    key = (hw.energy_table, json.dumps(hw.energy_overrides, sort_keys=True, default=str))
-    if key not in _TABLES:
-        _TABLES[key] = table_for(hw)
-    return _TABLES[key]
 
 
 __all__ = ["load_hardware", "load_workload", "save_hardware", "save_workload", "simulate", "AccelsimError"]

@@ -19,6 +19,7 @@ size, and the interconnect as one pipeline register per operand per PE (register
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -32,8 +33,15 @@ ALL_COMPONENTS = COMPONENTS + ("crossbar", "dac", "adc", "sample_hold", "shift_a
 ENERGY_COLUMNS = ["energy_pj"] + [f"energy_pj_{c}" for c in COMPONENTS]
 
 
+_TABLES: dict = {}
+
+
 def table_for(hw: Hardware) -> EnergyTable:
-    return load_table(hw.energy_table, hw.energy_overrides)
+    """The energy table ``hw`` selects, with its overrides; loaded once per (table, overrides)."""
+    key = (hw.energy_table, json.dumps(hw.energy_overrides, sort_keys=True, default=str))
+    if key not in _TABLES:
+        _TABLES[key] = load_table(hw.energy_table, hw.energy_overrides)
+    return _TABLES[key]
 
 
 def _accesses(bits: np.ndarray, port_bits: int) -> np.ndarray:

@@ -26,10 +26,24 @@ def _onchip_bytes(hw) -> int:
     return sum(b.size_bytes for b in hw.buffers)
 
 
+_WORKLOADS: dict = {}  # per process: each workload is read and validated once, not once per point
+
+
+def _workload(source):
+    from accelsim.api import load_workload
+
+    key = source if isinstance(source, str) else None
+    if key is None:
+        return load_workload(source)
+    if key not in _WORKLOADS:
+        _WORKLOADS[key] = load_workload(source)
+    return _WORKLOADS[key]
+
+
 def evaluate_point(spec: SweepSpec, base: dict, index: int, point: dict) -> list[dict]:
     """Rows (one per workload) for one design point; constraint violations and infeasible mappings
     become rows with a ``status`` saying why and no metrics."""
-    from accelsim.api import load_workload, simulate
+    from accelsim.api import simulate
     from accelsim.energy.model import chip_area_mm2, table_for
 
     row0 = {"point": index, "point_key": point_key(point), **point}
@@ -51,7 +65,7 @@ def evaluate_point(spec: SweepSpec, base: dict, index: int, point: dict) -> list
         row = {**row0, "workload": w, "pes": hw.pes, "onchip_bytes": _onchip_bytes(hw), "status": why or "ok"}
         if why is None:
             try:
-                s = simulate(hw, load_workload(w), tiling=spec.tiling, batch=spec.batch).summary
+                s = simulate(hw, _workload(w), tiling=spec.tiling, batch=spec.batch).summary
                 row.update({k: s[k] for k in METRICS if k in s})
                 row["edp_js"] = s["energy_pj"] * 1e-12 * s["latency_s"]
             except AccelsimError as exc:
