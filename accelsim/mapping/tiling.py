@@ -97,13 +97,13 @@ def plan_storage(shape: ConvShape, hw: Hardware) -> StoragePlan:
 
 def tile_bytes(shape: ConvShape, tiles: dict, op: str) -> int:
     """Bytes of one tile of ``op`` (largest tile, halo included)."""
-    g, n, m, c, p, q = (tiles[k] for k in TILE_KEYS)
     if op == "ifmap":
-        elems, bits = g * n * c * shape.in_rows(p) * shape.in_cols(q), shape.input_bits
+        elems = tiles["g"] * tiles["n"] * tiles["c"] * shape.in_rows(tiles["p"]) * shape.in_cols(tiles["q"])
+        bits = shape.input_bits
     elif op == "filter":
-        elems, bits = g * m * c * shape.R * shape.S, shape.weight_bits
+        elems, bits = tiles["g"] * tiles["m"] * tiles["c"] * shape.R * shape.S, shape.weight_bits
     else:
-        elems, bits = g * n * m * p * q, shape.psum_bits
+        elems, bits = tiles["g"] * tiles["n"] * tiles["m"] * tiles["p"] * tiles["q"], shape.psum_bits
     return -(-elems * bits // 8)
 
 
@@ -152,9 +152,8 @@ def spatial_floor(dims: str, axis_dims: tuple[str, ...], axis_size: int, shape: 
 TILE_REL = {"ifmap": "gncpq", "filter": "gmc", "ofmap": "gnmpq"}
 
 
-def _next_to_shrink(shape, tiles, plan, shrink, floor, fixed):
-    """First dim in ``shrink`` order that indexes an operand of an overflowing buffer."""
-    need = footprint(shape, tiles, plan)
+def _next_to_shrink(need, tiles, plan, shrink, floor, fixed):
+    """First dim in ``shrink`` order that indexes an operand of a buffer overflowing by ``need``."""
     over = {b for b, (n, s) in enumerate(zip(need, plan.sizes)) if n > s}
     dims = set()
     for i, op in enumerate(OPERANDS):
@@ -179,8 +178,11 @@ def heuristic_tiles(layer_name: str, shape: ConvShape, plan: StoragePlan, order:
     floors.update(spatial_floor(TILE_KEYS, rows, hw.array.rows, shape))
     floors.update(spatial_floor(TILE_KEYS, cols, hw.array.cols, shape))
     for floor in (floors, dict.fromkeys(TILE_KEYS, 1)):
-        while not fits(shape, tiles, plan):
-            k = _next_to_shrink(shape, tiles, plan, shrink, floor, fixed)
+        while True:
+            need = footprint(shape, tiles, plan)
+            if all(n <= s for n, s in zip(need, plan.sizes)):
+                break
+            k = _next_to_shrink(need, tiles, plan, shrink, floor, fixed)
             if k is None:
                 break
             if k in "pq":  # keep P and Q tiles balanced: halve the larger one
