@@ -53,14 +53,16 @@ def _hw_key(hw: Hardware) -> str:
     return hw.model_dump_json()
 
 
-def _resolve_layer(name: str, shape: ConvShape, hw: Hardware, hw_key: str, mapping: Mapping, tiling: str):
-    key = (shape, hw_key, mapping.model_dump_json(), tiling)
+def _resolve_layer(name: str, shape: ConvShape, hw: Hardware, hw_key: str, mapping: Mapping, mapping_key: str,
+                   tiling: str):
+    """(resolved mapping, storage plan, kernel arguments, readable mapping) of one layer, memoised."""
+    key = (shape, hw_key, mapping_key, tiling)
     hit = _LAYER_CACHE.get(key)
     if hit is not None:
         _LAYER_CACHE.move_to_end(key)
         return hit
     rm, plan = resolve_mapping(name, shape, hw, mapping, tiling=tiling)
-    value = (rm, plan, kernel_args(shape, hw, rm, plan))
+    value = (rm, plan, kernel_args(shape, hw, rm, plan), rm.describe())
     _LAYER_CACHE[key] = value
     if len(_LAYER_CACHE) > _LAYER_CACHE_SIZE:
         _LAYER_CACHE.popitem(last=False)
@@ -81,13 +83,22 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
     hw_key = _hw_key(hw)
     names, kinds, mac_pos, rows, shapes, homes, descs, movement, stats = [], [], [], [], [], [], [], {}, []
     kq: tuple[str, ...] = ()
+    merged: dict = {}  # the layer's mapping and its JSON key; one for all layers without per-layer entries
+
+    def mapping_for(name: str) -> tuple[Mapping, str]:
+        key = name if mfile.layers else None
+        if key not in merged:
+            m = base.merged(mfile.for_layer(name))
+            merged[key] = (m, m.model_dump_json())
+        return merged[key]
+
     for pos, layer in enumerate(net.layers):
         names.append(layer.name)
         kinds.append(layer.kind)
         if layer.kind not in MAC_KINDS:
             movement[pos] = movement_cost(layer, hw, batch)
             continue
-        mapping = base.merged(mfile.for_layer(layer.name))
+        mapping, mapping_key = mapping_for(layer.name)
         if timing == "scalesim":
             shape = conv_shape(layer, hw, batch, ceil_rule=quirks is None or "ceil_rule" in quirks)
             kq = tuple(q for q in (SCALESIM_QUIRKS if quirks is None else quirks) if q in SCALESIM_QUIRKS)
@@ -96,8 +107,7 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
             args, desc = kernel_args(shape, hw, rm, plan, flags), "SCALE-Sim " + rm.describe()
         else:
             shape = conv_shape(layer, hw, batch)
-            rm, plan, args = _resolve_layer(layer.name, shape, hw, hw_key, mapping, tiling)
-            desc = rm.describe()
+            rm, plan, args, desc = _resolve_layer(layer.name, shape, hw, hw_key, mapping, mapping_key, tiling)
         mac_pos.append(pos)
         stats.append(rm.stationarity)
         rows.append(args)
