@@ -96,30 +96,29 @@ def _yaml_dump(model, comment: str) -> str:
     return f"# {comment}\n" + yaml.safe_dump(data, sort_keys=False)
 
 
+def _save(obj, path, what: str, peer_suffix: str, write_peer) -> Path:
+    """Write ``obj`` as accelsim YAML (``.yaml``/``.yml``) or, for ``peer_suffix``, SCALE-Sim's format."""
+    path = Path(path)
+    if path.suffix.lower() == peer_suffix:
+        return write_peer(obj, path)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise AccelsimError(f"{path}: unknown {what} format {path.suffix!r}; use .yaml or {peer_suffix} (SCALE-Sim)")
+    path.write_text(_yaml_dump(obj, f"{obj.name}: written by accelsim"))
+    return path
+
+
 def save_workload(net: Network, path) -> Path:
     """Write a workload: ``.yaml``/``.yml`` (accelsim) or ``.csv`` (SCALE-Sim topology)."""
     from accelsim.workload.scalesim_topology import write_topology
 
-    path = Path(path)
-    if path.suffix.lower() == ".csv":
-        return write_topology(net, path)
-    if path.suffix.lower() not in (".yaml", ".yml"):
-        raise AccelsimError(f"{path}: unknown workload format {path.suffix!r}; use .yaml or .csv (SCALE-Sim)")
-    path.write_text(_yaml_dump(net, f"{net.name}: written by accelsim"))
-    return path
+    return _save(net, path, "workload", ".csv", write_topology)
 
 
 def save_hardware(hw: Hardware, path) -> Path:
     """Write a hardware config: ``.yaml``/``.yml`` (accelsim) or ``.cfg`` (SCALE-Sim)."""
     from accelsim.config.scalesim_cfg import write_cfg
 
-    path = Path(path)
-    if path.suffix.lower() == ".cfg":
-        return write_cfg(hw, path)
-    if path.suffix.lower() not in (".yaml", ".yml"):
-        raise AccelsimError(f"{path}: unknown hardware format {path.suffix!r}; use .yaml or .cfg (SCALE-Sim)")
-    path.write_text(_yaml_dump(hw, f"{hw.name}: written by accelsim"))
-    return path
+    return _save(hw, path, "hardware", ".cfg", write_cfg)
 
 
 def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: str | None = None,
