@@ -18,20 +18,16 @@ import warnings
 
 import numpy as np
 
+from accelsim.config.scalesim_cfg import sram_kb
 from accelsim.errors import AccelsimWarning
 from accelsim.kernels.scalesim_dram import calc_dram_reads
 
 _DF = {"os": 0, "ws": 1, "is": 2}
 
 
-def _kb(hw, operand: str) -> int:
-    buf = hw.staging_buffer(operand)
-    return max(1, round((buf.size_bytes if buf is not None else hw.fifo_bytes) / 1024))
-
-
 def ofmap_dram_writes(demand_writes: int, hw) -> int:
     """DRAM words SCALE-Sim drains for ``demand_writes`` ofmap SRAM writes of one layer."""
-    words = _kb(hw, "ofmap") * 1024
+    words = sram_kb(hw, "ofmap") * 1024
     active = math.ceil(words * 0.5)
     settings = hw.scalesim
     line = (settings.bandwidth_words if settings is not None and settings.interface_bandwidth == "USER"
@@ -57,7 +53,7 @@ def dram_columns(prep, out: np.ndarray) -> dict:
     n = len(prep.shapes)
     cols = {c: np.zeros(n, np.int64) for c in ("dram_reads_ifmap", "dram_reads_filter", "dram_reads_ofmap",
                                                 "dram_writes_ofmap")}
-    kb_if, kb_fi = _kb(hw, "ifmap"), _kb(hw, "filter")
+    kb_if, kb_fi = sram_kb(hw, "ifmap"), sram_kb(hw, "filter")
     for i, (sh, stat) in enumerate(zip(prep.shapes, prep.stationarities)):
         # SCALE-Sim sees the padded input and runs each group as its own layer, with fresh buffers
         h, w = sh.H + 2 * sh.pad[0], sh.W + 2 * sh.pad[1]

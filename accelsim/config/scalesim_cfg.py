@@ -150,7 +150,8 @@ def read_cfg(path) -> Hardware:
     return parse_cfg(read_text(path), str(path))
 
 
-def _kb(hw: Hardware, operand: str) -> int:
+def sram_kb(hw: Hardware, operand: str) -> int:
+    """The SRAM size SCALE-Sim sees for ``operand`` (kB): its staging buffer's, or the FIFO's."""
     buf = hw.staging_buffer(operand)
     size = buf.size_bytes if buf is not None else hw.fifo_bytes
     return max(1, round(size / 1024))
@@ -174,9 +175,9 @@ def format_cfg(hw: Hardware) -> str:
         "[architecture_presets]",
         f"ArrayHeight:    {hw.array.rows}",
         f"ArrayWidth:     {hw.array.cols}",
-        f"IfmapSramSzkB:   {_kb(hw, 'ifmap')}",
-        f"FilterSramSzkB:  {_kb(hw, 'filter')}",
-        f"OfmapSramSzkB:   {_kb(hw, 'ofmap')}",
+        f"IfmapSramSzkB:   {sram_kb(hw, 'ifmap')}",
+        f"FilterSramSzkB:  {sram_kb(hw, 'filter')}",
+        f"OfmapSramSzkB:   {sram_kb(hw, 'ofmap')}",
         f"IfmapOffset:    {s.ifmap_offset}",
         f"FilterOffset:   {s.filter_offset}",
         f"OfmapOffset:    {s.ofmap_offset}",
