@@ -384,6 +384,41 @@ def validate(files: list[Path] = typer.Argument(..., help="Hardware, workload or
         raise typer.Exit(2)
 
 
+@app.command()
+def nest(
+    spec: Path = typer.Argument(..., help="Nest YAML: problem, architecture (or its file) and mapping."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Write the per-level, per-tensor counts (.csv)."),
+) -> None:
+    """Count a loop nest on any storage hierarchy with Timeloop's rules (docs/nest.md)."""
+    from accelsim.nest import evaluate_nest
+
+    try:
+        res = evaluate_nest(spec)
+    except AccelsimError as exc:
+        _fail(exc)
+    t = Table(title=f"{res.summary['problem']} on {res.summary['architecture']}: words per instance, energy over all instances")
+    cols = ("level", "tensor", "instances", "tile_words", "reads", "fills", "updates", "energy_pj")
+    for col in cols:
+        t.add_column(col, justify="left" if col in ("level", "tensor") else "right")
+    for rec in res.tensors.to_dict("records"):
+        t.add_row(*(_fmt(rec[c]) for c in cols))
+    out.print(t)
+    lv = Table(title="energy per level (pJ)")
+    for col in ("level", "instances", "energy_pj_access", "energy_pj_leakage", "energy_pj"):
+        lv.add_column(col, justify="left" if col == "level" else "right")
+    for rec in res.levels.to_dict("records"):
+        lv.add_row(rec["level"], _fmt(rec["instances"]), *(_fmt(rec[c]) for c in
+                                                           ("energy_pj_access", "energy_pj_leakage", "energy_pj")))
+    out.print(lv)
+    s = res.summary
+    out.print(f"cycles {s['cycles']:,}  MACs {s['macs']:,}  utilization {s['utilization']:.4f}  "
+              f"energy {s['energy_pj']:,.3f} pJ  ({s['pj_per_mac']:.4f} pJ/MAC)")
+    if output is not None:
+        res.tensors.to_csv(output, index=False)
+        out.print(f"wrote {output}")
+
+
 @app.command(name="zoo")
 def zoo_cmd() -> None:
     """List the shipped hardware configs and workloads (usable by name)."""

@@ -193,3 +193,19 @@ def test_files_name_themselves(tmp_path):
     nest.write_text("problem: {P: 0}\narchitecture: {levels: [{name: A, read_pj: 1, write_pj: 1}]}\n")
     with pytest.raises(ConfigError, match=r"(?s)n\.yaml.*problem\.P: Input should be greater than or equal to 1"):
         evaluate_nest(nest)
+
+
+def test_cli_prints_and_writes(tmp_path):
+    from typer.testing import CliRunner
+
+    from accelsim.cli import app
+
+    out = tmp_path / "counts.csv"
+    res = CliRunner().invoke(app, ["nest", str(NESTS / "ex03_conv1d_oc_3level_bypass.yaml"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "cycles 1,536" in res.output and "60,471.87" in res.output
+    written = pd.read_csv(out)
+    expected = evaluate_nest(NESTS / "ex03_conv1d_oc_3level_bypass.yaml").tensors
+    pd.testing.assert_frame_equal(written, expected, check_dtype=False)
+    bad = CliRunner().invoke(app, ["nest", str(tmp_path / "none.yaml")])
+    assert bad.exit_code == 2 and "file not found" in bad.output
