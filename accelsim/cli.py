@@ -348,6 +348,8 @@ def plot(
 
 
 def _kind_of(data: dict) -> str:
+    if "problem" in data and "architecture" in data:
+        return "nest"
     if "array" in data or "backing_memory" in data:
         return "hardware"
     if isinstance(data.get("layers"), list):
@@ -358,7 +360,7 @@ def _kind_of(data: dict) -> str:
 
 
 @app.command()
-def validate(files: list[Path] = typer.Argument(..., help="Hardware, workload or mapping YAML files.")) -> None:
+def validate(files: list[Path] = typer.Argument(..., help="Hardware, workload, mapping or nest YAML files.")) -> None:
     """Check files; print what each one is, or a clear error. Exit status 2 if any is invalid."""
     bad = 0
     for path in files:
@@ -371,12 +373,18 @@ def validate(files: list[Path] = typer.Argument(..., help="Hardware, workload or
             elif kind == "workload":
                 net = load_workload(path)
                 out.print(f"ok  {path}: workload {net.name!r} ({len(net.layers)} layers)")
+            elif kind == "nest":
+                from accelsim.nest import load_nest
+                n = load_nest(path)
+                out.print(f"ok  {path}: nest {n.problem.name!r} on {n.architecture.name!r} "
+                          f"({len(n.architecture.levels)} storage levels)")
             elif kind == "mapping":
                 m = load_mapping(path)
                 out.print(f"ok  {path}: mapping ({len(m.layers)} per-layer entries)")
             else:
                 raise AccelsimError(f"{path}: not a hardware config (needs 'array'), workload (needs a 'layers' "
-                                    "list) or mapping (needs 'default' or a 'layers' mapping)")
+                                    "list), mapping (needs 'default' or a 'layers' mapping) or nest (needs "
+                                    "'problem' and 'architecture')")
         except AccelsimError as exc:
             bad += 1
             err.print(f"[bold red]invalid[/] {exc}", highlight=False)

@@ -209,3 +209,18 @@ def test_cli_prints_and_writes(tmp_path):
     pd.testing.assert_frame_equal(written, expected, check_dtype=False)
     bad = CliRunner().invoke(app, ["nest", str(tmp_path / "none.yaml")])
     assert bad.exit_code == 2 and "file not found" in bad.output
+
+
+def test_validate_knows_nests(tmp_path):
+    from typer.testing import CliRunner
+
+    from accelsim.cli import app
+
+    files = sorted(str(p) for p in NESTS.glob("*.yaml") if not p.name.startswith("arch_"))
+    res = CliRunner().invoke(app, ["validate", *files])
+    assert res.exit_code == 0 and res.output.count("ok  ") == len(files) == 11
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("architecture: arch.yaml\nproblem: {P: 2}\n")
+    (tmp_path / "arch.yaml").write_text("levels: []\ncompute: {mac_pj: 1}\n")
+    res = CliRunner().invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 2 and "architecture.levels" in res.output
