@@ -93,13 +93,15 @@ def _progression_sum(terms: tuple[tuple[int, int], ...]) -> frozenset:
     return frozenset(acc.tolist())
 
 
+def _coef(spec: NestSpec, tensor: str, dim: str) -> int:
+    """How far one step of ``dim`` moves along its axis of ``tensor`` (a stride, a dilation or 1)."""
+    key = (tensor, dim)
+    return getattr(spec.problem, _COEF[key]) if key in _COEF else 1
+
+
 def _axis_terms(spec: NestSpec, tensor: str, axis: tuple[str, ...], loops) -> tuple:
-    terms = []
-    for lp in loops:
-        if lp.dim in axis and lp.factor > 1:
-            coef = getattr(spec.problem, _COEF[(tensor, lp.dim)]) if (tensor, lp.dim) in _COEF else 1
-            terms.append((coef * lp.stride, lp.factor))
-    return tuple(sorted(terms))
+    return tuple(sorted((_coef(spec, tensor, lp.dim) * lp.stride, lp.factor)
+                        for lp in loops if lp.dim in axis and lp.factor > 1))
 
 
 def axis_set(spec: NestSpec, tensor: str, axis: tuple[str, ...], loops) -> frozenset:
@@ -135,8 +137,7 @@ def loads(spec: NestSpec, tensor: str, tile, siblings, above) -> tuple[int, int]
     if first > 0:                            # kept through inner loops, but no sliding-window credit
         return group_size * lp.factor * outer, distinct
     a = next(k for k, ax in enumerate(axes) if lp.dim in ax)
-    coef = getattr(spec.problem, _COEF[(tensor, lp.dim)]) if (tensor, lp.dim) in _COEF else 1
-    shift = coef * lp.stride
+    shift = _coef(spec, tensor, lp.dim) * lp.stride
     new = frozenset(x + shift for x in base[a]) - base[a]
     delta = len(_shift_union(new, offsets[a])) * math.prod(len(g) for k, g in enumerate(group) if k != a)
     return (group_size + (lp.factor - 1) * delta) * outer, distinct
@@ -158,7 +159,8 @@ def analyse(spec: NestSpec) -> dict:
     """Per-level, per-tensor, per-instance counts plus the nest's shape figures.
 
     Returns ``{"cycles", "macs", "utilized": [instances used per level], "compute_utilized",
-    "counts": {(level, tensor): TensorCounts}, "tiles": {(level, tensor): words}}``.
+    "counts": {(level, tensor): TensorCounts}, "tiles": {(level, tensor): words}, "loops", "starts"}``
+    (``loops``/``starts`` as :func:`flatten` gives them).
     """
     loops, starts = flatten(spec)
     n_levels = len(spec.architecture.levels)
