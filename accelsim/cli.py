@@ -213,7 +213,9 @@ def sweep(
     workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1, help="Local processes (default: cores)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler",
                                             help="dask.distributed: 'local' (LocalCluster) or tcp://HOST:PORT."),
-    chunk_size: int = typer.Option(8, "--chunk-size", min=1, help="Design points per task."),
+    chunk_size: Optional[int] = typer.Option(None, "--chunk-size", min=1,
+                                             help="Design points per task and shard (default: up to 32, "
+                                             "at least 4 tasks per worker)."),
 ) -> None:
     """Evaluate a design-space sweep; rerunning resumes where it stopped."""
     from accelsim.sweep import run_sweep

@@ -1,10 +1,14 @@
-"""Sweep throughput, run by hand: ``python benchmarks/bench_sweep.py [--points N]``.
+"""Sweep throughput, run by hand: ``python benchmarks/bench_sweep.py [--points N] [--overhead N]``.
 
 Design points per second over ResNet-50 (each point = one full network evaluation on a freshly
-validated hardware config) with 1 and 2 local worker processes and on a dask LocalCluster of 2
-workers at the default chunk size, for heuristic and best tiling. Each case runs in a fresh Python
-process, warmed by a 2-point sweep of other points (kernels loaded, workload read), so no case
-inherits another's memoised mappings (local workers are forked from the process that runs them).
+validated hardware config) at the default chunk size, for heuristic and best tiling, with:
+1 and 2 local worker processes; ``--scheduler local`` end to end (a dask LocalCluster of 2 workers
+started, warmed by the first chunks and closed inside the timed run); and an already running dask
+cluster of 2 workers reached by its ``tcp://`` address, as on a real cluster (started and warmed by a
+16-point sweep of other points before the timer; its start-up time is printed). Each case runs in a
+fresh Python process, warmed by a 2-point sweep of other points (kernels loaded, workload read), so
+no case inherits another's memoised mappings (local workers are forked from the process that runs
+them).
 """
 
 import argparse
@@ -16,7 +20,8 @@ import time
 from pathlib import Path
 
 CASES = (("1 worker", {"workers": 1}), ("2 workers", {"workers": 2}),
-         ("dask LocalCluster x2", {"workers": 2, "scheduler": "local"}))
+         ("dask --scheduler local x2", {"workers": 2, "scheduler": "local"}),
+         ("dask running cluster x2", {"workers": 2, "scheduler": "running"}))
 
 
 def spec(tiling: str, n: int, seed: int = 1) -> dict:
@@ -32,21 +37,62 @@ def one_case(tiling: str, case: int, n: int) -> None:
 
     label, kw = CASES[case]
     run_sweep(spec(tiling, 2, seed=99), Path(tempfile.mkdtemp()), workers=1, quiet=True)  # warm this process
+    cluster, note = None, ""
+    if kw.get("scheduler") == "running":
+        from distributed import LocalCluster
+
+        t = time.perf_counter()
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None)
+        kw = {"scheduler": cluster.scheduler_address}
+        run_sweep(spec(tiling, 16, seed=98), Path(tempfile.mkdtemp()), quiet=True, **kw)  # warm the workers
+        note = f"  (cluster start + warm-up {time.perf_counter() - t:.1f} s, not timed)"
     out = Path(tempfile.mkdtemp())
     t = time.perf_counter()
     df = run_sweep(spec(tiling, n), out, quiet=True, **kw)
     dt = time.perf_counter() - t
-    print(f"{tiling:9s} {label:22s} {len(df):5d} points in {dt:7.2f} s = {len(df) / dt:8.1f} points/s", flush=True)
+    print(f"{tiling:9s} {label:26s} {len(df):5d} points in {dt:7.2f} s = {len(df) / dt:8.1f} points/s{note}",
+          flush=True)
     shutil.rmtree(out)
+    if cluster is not None:
+        cluster.close()
+
+
+def overhead(n: int, pairs: int) -> None:
+    """Dask's overhead on a running 2-worker cluster against 2 local processes, at the default chunk
+    size: the two run alternately on different points, ``pairs`` times (the VM's speed drifts)."""
+    from distributed import LocalCluster
+
+    from accelsim.sweep import run_sweep
+
+    run_sweep(spec("heuristic", 2, seed=99), Path(tempfile.mkdtemp()), workers=1, quiet=True)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address=None)
+    addr = cluster.scheduler_address
+    run_sweep(spec("heuristic", 16, seed=98), Path(tempfile.mkdtemp()), scheduler=addr, quiet=True)
+    for k in range(pairs):
+        rates = []
+        for kw in ({"workers": 2}, {"scheduler": addr}):
+            t = time.perf_counter()
+            run_sweep(spec("heuristic", n, seed=10 + 2 * k + len(rates)), Path(tempfile.mkdtemp()), quiet=True, **kw)
+            rates.append(n / (time.perf_counter() - t))
+        print(f"heuristic, {n} points: 2 local workers {rates[0]:.0f} points/s, running dask cluster x2 "
+              f"{rates[1]:.0f} points/s: overhead {(rates[0] / rates[1] - 1) * 100:+.0f}%", flush=True)
+    cluster.close()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", type=int, default=200)
+    ap.add_argument("--overhead", type=int, metavar="N", help="only the interleaved dask-overhead measurement "
+                    "on N heuristic points (3 pairs)")
     ap.add_argument("--one", nargs=3, metavar=("TILING", "CASE", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         one_case(args.one[0], int(args.one[1]), int(args.one[2]))
+        return
+    if args.overhead:
+        overhead(args.overhead, 3)
         return
     for tiling, n in (("heuristic", args.points), ("best", max(10, args.points // 10))):
         for case in range(len(CASES)):

@@ -170,3 +170,17 @@ def test_pim_sweep_rows_equal_direct_runs(tmp_path):
     # 8-bit ADCs (4,570 um2 each, 16 per crossbar) put the chip over 2,000 mm2
     tight = run_sweep({**spec, "name": "pim_tight", "constraints": {"max_area_mm2": 1000}}, tmp_path / "t", workers=1)
     assert (tight.status.str.startswith("excluded: area") == (tight["pim.adc.bits"] == 8)).all()
+
+
+def test_default_chunk_size_amortises_but_keeps_every_worker_busy():
+    from accelsim.sweep.runner import MAX_CHUNK, default_chunk_size
+
+    assert default_chunk_size(100_000, 2) == MAX_CHUNK
+    assert default_chunk_size(112, 2) == 14          # 8 tasks for 2 workers
+    assert default_chunk_size(100, 8) == 3           # 34 tasks for 8 workers
+    assert default_chunk_size(3, 16) == 1
+    for points in (1, 7, 100, 1000):
+        for workers in (1, 2, 8):
+            size = default_chunk_size(points, workers)
+            assert 1 <= size <= MAX_CHUNK
+            assert size == MAX_CHUNK or -(-points // size) >= min(points, 4 * workers)
