@@ -62,8 +62,12 @@ def mac_columns(prep, out: np.ndarray) -> dict:
     cycles = out[:, L.O_CYCLES]
     compute = out[:, L.O_COMPUTE]
     fold = out[:, L.O_FOLD_CYCLES]
-    if prep.timing == "scalesim":  # SCALE-Sim's CALC mode: nothing stalls; its efficiency is a mean over folds
-        cycles = compute
+    if prep.timing == "scalesim":  # SCALE-Sim's read buffers and write drains (accelsim/scalesim_memory.py)
+        if "scalesim_dram" not in prep.derived:
+            from accelsim.scalesim_memory import dram_columns
+
+            prep.derived["scalesim_dram"] = dram_columns(prep, out)
+        cycles = compute + prep.derived["scalesim_dram"]["stall_cycles"]  # USER mode stalls; CALC never does
     cols = {
         "macs": macs, "cycles": cycles, "compute_cycles": compute, "stall_cycles": cycles - compute,
         "compute_bound_cycles": -(-macs // pes),
@@ -78,12 +82,8 @@ def mac_columns(prep, out: np.ndarray) -> dict:
     home_wr = out[:, L.O_HOME_WR_OF]
     final = out[:, L.O_HOME_WR_OF_FINAL]
     zero = np.zeros(n, np.int64)
-    if prep.timing == "scalesim":  # SCALE-Sim's read buffers and write drains (accelsim/scalesim_memory.py)
-        if "scalesim_dram" not in prep.derived:
-            from accelsim.scalesim_memory import dram_columns
-
-            prep.derived["scalesim_dram"] = dram_columns(prep, out)
-        cols.update(prep.derived["scalesim_dram"])
+    if prep.timing == "scalesim":
+        cols.update({k: v for k, v in prep.derived["scalesim_dram"].items() if k != "stall_cycles"})
         final = cols["dram_writes_ofmap"]  # one SCALE-Sim word per output or partial sum, at output width
     else:
         cols["dram_reads_ifmap"] = np.where(on_dram[:, 0], home_rd["ifmap"], 0)

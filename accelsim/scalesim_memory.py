@@ -1,8 +1,9 @@
 """SCALE-Sim 3.0.0's DRAM traffic under ``--timing scalesim`` (docs/scalesim_parity.md).
 
 * Reads: its CALC-mode read buffers, by ``kernels.scalesim_dram`` (accurate to the last few
-  words; tests/test_scalesim_dram.py). USER mode prefetches differently (whole bank-width lines,
-  stalls); the CALC figure is used there too and USER stalls are not modelled yet.
+  words; tests/test_scalesim_dram.py). In USER mode, ``scalesim_user`` replays its prefetching
+  buffers cycle by cycle and gives the stall cycles too (exact on every golden USER case;
+  tests/test_scalesim_user.py).
 * Writes: every output written to the ofmap SRAM is drained to DRAM (WS and IS spill partial sums
   every row fold, as SCALE-Sim's SRAM count has them; OS without the extra ``rows + cols`` per fold
   its counter adds). ``memory/write_buffer.py`` drains in lines of ``arr_col`` words (CALC) or
@@ -21,6 +22,7 @@ import numpy as np
 from accelsim.config.scalesim_cfg import sram_kb
 from accelsim.errors import AccelsimWarning
 from accelsim.kernels.scalesim_dram import calc_dram_reads
+from accelsim.scalesim_user import user_memory
 
 _DF = {"os": 0, "ws": 1, "is": 2}
 
@@ -40,25 +42,43 @@ def ofmap_dram_writes(demand_writes: int, hw) -> int:
     return demand_writes
 
 
+def _user_caveats(hw) -> None:
+    ss = hw.scalesim
+    if ss.layout.ifmap_custom_layout or ss.layout.filter_custom_layout:
+        warnings.warn(f"{hw.name}: SCALE-Sim's custom SRAM layouts (bank conflicts) are not modelled; stalls and DRAM "
+                      "reads are those of its default layout", AccelsimWarning, stacklevel=7)
+    if ss.use_ramulator_trace:
+        warnings.warn(f"{hw.name}: SCALE-Sim's Ramulator traces are not modelled; DRAM answers after one cycle as "
+                      "without them", AccelsimWarning, stacklevel=7)
+
+
 def dram_columns(prep, out: np.ndarray) -> dict:
     """``dram_reads_ifmap``, ``dram_reads_filter``, ``dram_reads_ofmap`` (0: SCALE-Sim never reads
-    partial sums back) and ``dram_writes_ofmap`` of the MAC layers (arrays), SCALE-Sim's way."""
+    partial sums back), ``dram_writes_ofmap`` and ``stall_cycles`` (0 in CALC mode) of the MAC layers
+    (arrays), SCALE-Sim's way."""
     from accelsim.kernels import layout as L
 
     hw = prep.hw
-    if hw.scalesim is not None and hw.scalesim.interface_bandwidth == "USER":
-        warnings.warn(f"{hw.name}: SCALE-Sim's USER mode prefetches whole bank-width lines and stalls; accelsim "
-                      "reports its CALC-mode DRAM reads and no stalls for it (docs/scalesim_parity.md)",
-                      AccelsimWarning, stacklevel=6)
+    user = hw.scalesim is not None and hw.scalesim.interface_bandwidth == "USER"
+    if user:
+        _user_caveats(hw)
     n = len(prep.shapes)
     cols = {c: np.zeros(n, np.int64) for c in ("dram_reads_ifmap", "dram_reads_filter", "dram_reads_ofmap",
-                                                "dram_writes_ofmap")}
+                                                "dram_writes_ofmap", "stall_cycles")}
     kb_if, kb_fi = sram_kb(hw, "ifmap"), sram_kb(hw, "filter")
     for i, (sh, stat) in enumerate(zip(prep.shapes, prep.stationarities)):
         # SCALE-Sim sees the padded input and runs each group as its own layer, with fresh buffers
         h, w = sh.H + 2 * sh.pad[0], sh.W + 2 * sh.pad[1]
-        r_if, r_fi = calc_dram_reads(_DF[stat], sh.N, h, w, sh.R, sh.S, sh.C, sh.M, sh.P, sh.Q, sh.stride[0],
-                                     hw.array.rows, hw.array.cols, kb_if, kb_fi)
+        if user:
+            ss = hw.scalesim
+            stall, r_if, r_fi = user_memory(
+                stat, sh.N, h, w, sh.R, sh.S, sh.C, sh.M, sh.P, sh.Q, sh.stride[0], hw.array.rows, hw.array.cols,
+                kb_if * 1024, kb_fi * 1024, sram_kb(hw, "ofmap") * 1024, ss.layout.ifmap_bank_bandwidth,
+                ss.layout.filter_bank_bandwidth, ss.bandwidth_words)
+            cols["stall_cycles"][i] = sh.G * stall
+        else:
+            r_if, r_fi = calc_dram_reads(_DF[stat], sh.N, h, w, sh.R, sh.S, sh.C, sh.M, sh.P, sh.Q, sh.stride[0],
+                                         hw.array.rows, hw.array.cols, kb_if, kb_fi)
         cols["dram_reads_ifmap"][i] = sh.G * r_if
         cols["dram_reads_filter"][i] = sh.G * r_fi
         writes = int(out[i, L.O_BUF_WR_OF])

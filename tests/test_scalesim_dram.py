@@ -76,11 +76,14 @@ def test_dram_columns_match_scalesim_calc():
     assert worst <= 0.001
 
 
-def test_user_mode_warns_that_its_dram_is_calc_mode():
+def test_user_mode_is_modelled_but_custom_layouts_warn():
+    """USER mode's stalls and reads are modelled (test_scalesim_user.py): no warning; its custom SRAM
+    layouts (bank conflicts) and Ramulator traces are not, and say so."""
     hw = accelsim.load_hardware(DATA / "configs" / "a8x8_os_8k_user.cfg")
-    with pytest.warns(AccelsimWarning, match="USER"):
-        accelsim.simulate(hw, DATA / "topologies" / "small_layers.csv", timing="scalesim")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        accelsim.simulate(DATA / "configs" / "a8x8_os_8k.cfg", DATA / "topologies" / "small_layers.csv",
-                          timing="scalesim")
+        accelsim.simulate(hw, DATA / "topologies" / "small_layers.csv", timing="scalesim")
+    layout = hw.scalesim.layout.model_copy(update={"ifmap_custom_layout": True})
+    custom = hw.model_copy(update={"scalesim": hw.scalesim.model_copy(update={"layout": layout})})
+    with pytest.warns(AccelsimWarning, match="custom SRAM layouts"):
+        accelsim.simulate(custom, DATA / "topologies" / "small_layers.csv", timing="scalesim")

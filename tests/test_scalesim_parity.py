@@ -14,7 +14,6 @@ TOPO = DATA / "topologies" / "small_layers.csv"
 ALL = ("os_fold", "off_by_one", "os_ofmap_extra", "no_psum_reads", "ceil_rule")
 
 
-@pytest.mark.filterwarnings("ignore:.*USER mode")
 @pytest.mark.parametrize("config", sorted(REF["config"].unique()))
 def test_compute_side_equals_scalesim(config):
     hw = accelsim.load_hardware(DATA / "configs" / f"{config}.cfg")
@@ -28,6 +27,10 @@ def test_compute_side_equals_scalesim(config):
         assert abs(row["mapping_efficiency"] - ref.mapping_eff_pct / 100) <= 1e-6  # printed to 4 decimals
         if ref.bw_mode == "CALC":
             assert abs(row["utilization"] - ref.overall_util_pct / 100) <= 1e-6
+        else:  # USER mode: stalls, and DRAM reads in whole bank-bandwidth lines, exactly
+            assert row["stall_cycles"] == ref.stall_cycles
+            assert row["cycles"] == ref.total_cycles
+            assert (row["dram_reads_ifmap"], row["dram_reads_filter"]) == (ref.dram_ifmap_reads, ref.dram_filter_reads)
 
 
 def _run(hw, net, quirks):

@@ -1,0 +1,67 @@
+"""SCALE-Sim USER mode: the fast replay (accelsim/scalesim_user.py) against its literal twin
+(scalesim_user_reference.py) on random layers; both against scalesim 3.0.0 in test_scalesim_parity.py
+(all 60 golden USER cases: stall cycles, total cycles and DRAM reads exactly)."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import scalesim_user_reference as ref
+from accelsim.scalesim_user import operands, streams, user_memory
+from test_scalesim_parity import REF
+
+
+@st.composite
+def layers(draw):
+    R, S = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride = draw(st.integers(1, 2))
+    H, W = draw(st.integers(R, R + 7)), draw(st.integers(S, S + 7))
+    return dict(df=draw(st.sampled_from(["os", "ws", "is"])), H=H, W=W, R=R, S=S, C=draw(st.integers(1, 6)),
+                K=draw(st.integers(1, 12)), st=stride, ar=draw(st.integers(2, 8)), ac=draw(st.integers(2, 8)),
+                words=[draw(st.sampled_from([64, 100, 256, 512, 1000, 4096])) for _ in range(3)],
+                bw=[draw(st.integers(1, 16)) for _ in range(3)])
+
+
+def _sizes(L):
+    P = -(-(L["H"] - L["R"]) // L["st"]) + 1
+    Q = -(-(L["W"] - L["S"]) // L["st"]) + 1
+    return P, Q
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(layers())
+def test_fast_replay_equals_literal_twin(L):
+    P, Q = _sizes(L)
+    args = (L["H"], L["W"], L["R"], L["S"], L["C"], L["K"], L["st"])
+    fast_streams = streams(L["df"], *operands(1, *args[:6], P, Q, L["st"]), L["ar"], L["ac"])
+    slow_streams = ref.matrices(L["df"], *ref.operands(*args), L["ar"], L["ac"])
+    for a, b in zip(fast_streams, slow_streams):
+        assert np.array_equal(a, b)
+    fast = user_memory(L["df"], 1, *args[:6], P, Q, L["st"], L["ar"], L["ac"], *L["words"], *L["bw"])
+    slow = ref.user_memory(L["df"], *args, L["ar"], L["ac"], *L["words"], *L["bw"])
+    assert fast == slow[:3]
+    assert fast[0] >= 0
+
+
+def test_twin_reproduces_scalesim_on_the_stalling_cases():
+    """The six golden USER layers that stall (the other 54 stall 0): the twin alone, independently of
+    the fast path that test_scalesim_parity.py checks."""
+    user = REF[(REF["bw_mode"] == "USER") & (REF["stall_cycles"] > 0)]
+    assert len(user) == 6
+    for r in user.itertuples():
+        got = ref.user_memory(r.dataflow, r.ifmap_h, r.ifmap_w, r.filter_h, r.filter_w, r.channels, r.num_filters,
+                              r.stride, r.array_rows, r.array_cols, r.ifmap_sram_kb * 1024, r.filter_sram_kb * 1024,
+                              r.ofmap_sram_kb * 1024, r.user_dram_bw_ifmap_filter, r.user_dram_bw_ifmap_filter,
+                              r.user_dram_bw_ofmap)
+        assert got == (r.stall_cycles, r.dram_ifmap_reads, r.dram_filter_reads, r.compute_cycles + 1)
+
+
+def test_nothing_stalls_when_everything_fits():
+    """SRAMs far larger than the operands: one prefetch each, of the whole prefetch order in whole
+    64-word lines (padding included), and no stall."""
+    P, Q = 6, 6
+    for df in ("os", "ws", "is"):
+        ipf, fpf, *_ = streams(df, *operands(1, 8, 8, 3, 3, 4, 8, P, Q, 1), 4, 4)
+        stall, r_if, r_fi = user_memory(df, 1, 8, 8, 3, 3, 4, 8, P, Q, 1, 4, 4, 1 << 20, 1 << 20, 1 << 20, 64, 64, 64)
+        assert stall == 0
+        assert (r_if, r_fi) == (-(-len(ipf) // 64) * 64, -(-len(fpf) // 64) * 64)
