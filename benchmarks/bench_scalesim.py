@@ -4,7 +4,8 @@ Run: ``python benchmarks/bench_scalesim.py [--resnet18 os,ws,is] [--venv .scales
 scalesim runs from its own venv (``tools/scalesim_golden.py`` creates it) in a child process whose
 wall time and peak RSS are measured; accelsim runs in this process with its kernels warm
 (``--timing scalesim``, the same files). Small set: the 10 layers of
-tests/data/scalesim/topologies/small_layers.csv on a 16x16 array, OS/WS/IS. ResNet-18 at 224x224 on
+tests/data/scalesim/topologies/small_layers.csv on a 16x16 array, OS/WS/IS, with 64 kB SRAMs in CALC
+mode and with 8 kB SRAMs in USER mode (stalls replayed). ResNet-18 at 224x224 on
 a 32x32 array (64 kB SRAMs, CALC) for the dataflows given (scalesim takes minutes each).
 """
 
@@ -79,12 +80,13 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp())
     print(f"{'case':28s} {'scalesim s':>11s} {'1st call s':>11s} {'speed-up':>9s} {'accelsim s':>11s} "
           f"{'speed-up':>10s} {'+DataFrame':>11s} {'speed-up':>9s} {'scalesim MB':>12s} {'accelsim MB':>12s}")
-    for df in ("os", "ws", "is"):
-        cfg = DATA / "configs" / f"a16x16_{df}_64k.cfg"
+    for df, mode in [(d, "64k") for d in ("os", "ws", "is")] + [(d, "8k_user") for d in ("os", "ws", "is")]:
+        cfg = DATA / "configs" / f"a16x16_{df}_{mode}.cfg"
         topo = DATA / "topologies" / "small_layers.csv"
-        s_wall, s_mb = run_scalesim(py, cfg, topo, tmp / f"small_{df}")
-        a_first, a_wall, a_frame, a_mb = run_accelsim(cfg, topo, reps=200)
-        print(f"{'10 small layers, 16x16 ' + df:28s} {s_wall:11.3f} {a_first:11.6f} {s_wall / a_first:9.0f} "
+        s_wall, s_mb = run_scalesim(py, cfg, topo, tmp / f"small_{df}_{mode}")
+        a_first, a_wall, a_frame, a_mb = run_accelsim(cfg, topo, reps=200 if mode == "64k" else 20)
+        label = f"10 small, 16x16 {df}" + (" USER" if "user" in mode else "")
+        print(f"{label:28s} {s_wall:11.3f} {a_first:11.6f} {s_wall / a_first:9.0f} "
               f"{a_wall:11.6f} {s_wall / a_wall:10.0f} {a_frame:11.6f} {s_wall / a_frame:9.0f} {s_mb:12.0f} "
               f"{a_mb:12.0f}")
     for df in [d for d in args.resnet18.split(",") if d]:

@@ -1,9 +1,10 @@
-"""Residual error of --timing scalesim's DRAM columns against every golden scalesim 3.0.0 case.
+"""Residual error of --timing scalesim's DRAM columns and stall cycles against every golden
+scalesim 3.0.0 case.
 
 Run: ``python tools/scalesim_dram_residuals.py``. Writes ``docs/figures/scalesim_dram_residuals.csv``
-(one row per golden layer result: accelsim's and scalesim's DRAM ifmap reads, filter reads and ofmap
-writes, and the relative error of each) and prints the worst case per mode. USER-mode rows compare
-against accelsim's CALC-mode figures, which USER mode does not use (docs/scalesim_parity.md).
+(one row per golden layer result: accelsim's and scalesim's DRAM ifmap reads, filter reads, ofmap
+writes and stall cycles, and the relative error of each; 0 stalls against 0 is exact) and prints
+the worst case per mode (docs/scalesim_parity.md).
 """
 
 import warnings
@@ -17,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "scalesim"
 OUT = REPO / "docs" / "figures" / "scalesim_dram_residuals.csv"
 PAIRS = (("dram_ifmap_reads", "dram_reads_ifmap"), ("dram_filter_reads", "dram_reads_filter"),
-         ("dram_ofmap_writes", "dram_writes_ofmap"))
+         ("dram_ofmap_writes", "dram_writes_ofmap"), ("stall_cycles", "stall_cycles"))
 
 
 def main() -> None:
