@@ -87,9 +87,10 @@ MAX_CHUNK = 32
 
 def default_chunk_size(points: int, workers: int) -> int:
     """Points per task: up to MAX_CHUNK, so that a task's fixed costs (a Parquet shard, a dask round
-    trip: about one point's evaluation each) are amortised (benchmarks/bench_sweep.py: dask's overhead
-    fell from 25% to 14% going from 8 to 32), but small enough that every worker gets at least four
-    tasks. A killed sweep loses at most one chunk per worker."""
+    trip: about one point's evaluation each) are amortised (benchmarks/bench_sweep.py --overhead:
+    going from 8 to 32 points per task took dask's overhead against local processes from -3%/+25% to
+    +5%/+14% in two interleaved pairs), but small enough that every worker gets at least four tasks.
+    A killed sweep loses at most one chunk per worker."""
     return max(1, min(MAX_CHUNK, points // (4 * max(1, workers))))
 
 
