@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from scalesim_calc_reference import filter_matrix, ifmap_matrix
+
 
 def ceil_div(a, b):
     return -(-a // b)
@@ -19,20 +21,9 @@ def ceil_div(a, b):
 
 def operands(H, W, R, S, C, K, st):
     """im2col input addresses (E*F, R*S*C; -1 off the input), filters (R*S*C, K), outputs (E*F, K)."""
-    E = ceil_div(H - R, st) + 1
-    F = ceil_div(W - S, st) + 1
-    p = np.arange(E * F)
-    t = np.arange(R * S * C)
-    oy, ox = np.divmod(p, F)
-    r, k = np.divmod(t, S * C)
-    s, c = np.divmod(k, C)
-    iy = oy[:, None] * st + r[None, :]
-    ix = ox[:, None] * st + s[None, :]
-    im = (iy * W + ix) * C + c[None, :]
-    im[(iy >= H) | (ix >= W)] = -1
-    fi = np.arange(R * S * C)[:, None] + np.arange(K)[None, :] * (R * S * C)
-    of = np.arange(E * F)[:, None] * K + np.arange(K)[None, :]
-    return im, fi, of
+    im = ifmap_matrix(H, W, R, S, C, st)
+    of = np.arange(im.shape[0])[:, None] * K + np.arange(K)[None, :]
+    return im, filter_matrix(R, S, C, K), of
 
 
 def pad(m, rows=None, cols=None):
