@@ -7,8 +7,9 @@ DRAM reads are whole prefetch lines of the ``[layout]`` bank bandwidth: the firs
 ceil(active half / bandwidth) lines (at most the whole operand), then ceil(prefetch half /
 bandwidth) lines per later prefetch, padding included (``memory/read_buffer.py``).
 
-The demand matrices are dense (rows = compute cycles, width = array rows or columns), so a layer
-costs memory in proportion to its cycles x array width; CALC mode needs none of this.
+The demand matrices are dense (rows = compute cycles, width = array rows or columns) and the set
+index is addressed by word (an array as long as the operand's largest address), so a layer costs
+memory in proportion to its cycles x array width plus its input size; CALC mode needs none of this.
 """
 
 from __future__ import annotations
