@@ -10,6 +10,15 @@ from accelsim.report.energy import _axes, layer_axis
 OPERANDS = ("ifmap", "filter", "ofmap")
 
 
+def _finish(ax, layers: pd.DataFrame, ylabel: str, title: str):
+    """Layer names on x, the unit on y, a title and a legend."""
+    layer_axis(ax, layers)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
 def plot_cycles(layers: pd.DataFrame, ax=None):
     """Per-layer cycles split into compute and stall, with the compute and bandwidth bounds."""
     ax = _axes(ax)
@@ -20,11 +29,7 @@ def plot_cycles(layers: pd.DataFrame, ax=None):
     ax.bar(x, stall, bottom=compute, label="stall")
     ax.plot(x, layers["compute_bound_cycles"], "k_", markersize=10, label="compute bound")
     ax.plot(x, layers["bandwidth_bound_cycles"], "r_", markersize=10, label="bandwidth bound")
-    layer_axis(ax, layers)
-    ax.set_ylabel("cycles")
-    ax.set_title("cycles per layer")
-    ax.legend(fontsize=8)
-    return ax
+    return _finish(ax, layers, "cycles", "cycles per layer")
 
 
 def plot_traffic(layers: pd.DataFrame, level: str = "dram", ax=None):
@@ -40,11 +45,7 @@ def plot_traffic(layers: pd.DataFrame, level: str = "dram", ax=None):
         v = layers[c].to_numpy(float)
         ax.bar(x, v, bottom=bottom, label=c[len(level) + 1:])
         bottom += v
-    layer_axis(ax, layers)
-    ax.set_ylabel(f"{level} traffic (elements)")
-    ax.set_title(f"{level} traffic per layer")
-    ax.legend(fontsize=8)
-    return ax
+    return _finish(ax, layers, f"{level} traffic (elements)", f"{level} traffic per layer")
 
 
 def plot_utilization(layers: pd.DataFrame, ax=None):
@@ -55,11 +56,7 @@ def plot_utilization(layers: pd.DataFrame, ax=None):
     ax.bar(x - w / 2, layers["mapping_efficiency"], w, label="mapping efficiency")
     ax.bar(x + w / 2, layers["utilization"], w, label="utilization")
     ax.set_ylim(0, 1.05)
-    layer_axis(ax, layers)
-    ax.set_ylabel("fraction of PEs")
-    ax.set_title("utilization per layer")
-    ax.legend(fontsize=8)
-    return ax
+    return _finish(ax, layers, "fraction of PEs", "utilization per layer")
 
 
 def plot_dataflow_comparison(long: pd.DataFrame, metric: str = "cycles", ax=None):
