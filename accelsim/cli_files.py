@@ -1,0 +1,112 @@
+"""Commands that check and describe files: ``validate``, ``nest`` and ``zoo`` (registered on
+:data:`accelsim.cli.app`; same error conventions as the rest of the CLI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from accelsim import zoo
+from accelsim.api import load_hardware, load_workload
+from accelsim.cli import _fail, _fmt, _kind_of, app, err, out
+from accelsim.config.yamlio import load_yaml_mapping
+from accelsim.errors import AccelsimError
+from accelsim.mapping.mapping import load_mapping
+
+
+@app.command()
+def validate(files: list[Path] = typer.Argument(..., help="Hardware, workload, mapping or nest YAML files.")) -> None:
+    """Check files; print what each one is, or a clear error. Exit status 2 if any is invalid."""
+    bad = 0
+    for path in files:
+        try:
+            data = load_yaml_mapping(path)
+            kind = _kind_of(data)
+            if kind == "hardware":
+                hw = load_hardware(path)
+                out.print(f"ok  {path}: hardware {hw.name!r} ({hw.array.rows}x{hw.array.cols} PEs)")
+            elif kind == "workload":
+                net = load_workload(path)
+                out.print(f"ok  {path}: workload {net.name!r} ({len(net.layers)} layers)")
+            elif kind == "nest":
+                from accelsim.nest import load_nest
+                n = load_nest(path)
+                out.print(f"ok  {path}: nest {n.problem.name!r} on {n.architecture.name!r} "
+                          f"({len(n.architecture.levels)} storage levels)")
+            elif kind == "mapping":
+                m = load_mapping(path)
+                out.print(f"ok  {path}: mapping ({len(m.layers)} per-layer entries)")
+            else:
+                raise AccelsimError(f"{path}: not a hardware config (needs 'array'), workload (needs a 'layers' "
+                                    "list), mapping (needs 'default' or a 'layers' mapping) or nest (needs "
+                                    "'problem' and 'architecture')")
+        except AccelsimError as exc:
+            bad += 1
+            err.print(f"[bold red]invalid[/] {exc}", highlight=False)
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+def nest(
+    spec: Path = typer.Argument(..., help="Nest YAML: problem, architecture (or its file) and mapping."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Write the per-level, per-tensor counts (.csv)."),
+) -> None:
+    """Count a loop nest on any storage hierarchy with Timeloop's rules (docs/nest.md)."""
+    from accelsim.nest import evaluate_nest
+
+    try:
+        res = evaluate_nest(spec)
+    except AccelsimError as exc:
+        _fail(exc)
+    t = Table(title=f"{res.summary['problem']} on {res.summary['architecture']}: words per instance, energy over all instances")
+    cols = ("level", "tensor", "instances", "tile_words", "reads", "fills", "updates", "energy_pj")
+    for col in cols:
+        t.add_column(col, justify="left" if col in ("level", "tensor") else "right")
+    for rec in res.tensors.to_dict("records"):
+        t.add_row(*(_fmt(rec[c]) for c in cols))
+    out.print(t)
+    lv = Table(title="energy per level (pJ)")
+    for col in ("level", "instances", "energy_pj_access", "energy_pj_leakage", "energy_pj"):
+        lv.add_column(col, justify="left" if col == "level" else "right")
+    for rec in res.levels.to_dict("records"):
+        lv.add_row(rec["level"], _fmt(rec["instances"]), *(_fmt(rec[c]) for c in
+                                                           ("energy_pj_access", "energy_pj_leakage", "energy_pj")))
+    out.print(lv)
+    s = res.summary
+    out.print(f"cycles {s['cycles']:,}  MACs {s['macs']:,}  utilization {s['utilization']:.4f}  "
+              f"energy {s['energy_pj']:,.3f} pJ  ({s['pj_per_mac']:.4f} pJ/MAC)")
+    if output is not None:
+        res.tensors.to_csv(output, index=False)
+        out.print(f"wrote {output}")
+
+
+@app.command(name="zoo")
+def zoo_cmd() -> None:
+    """List the shipped hardware configs and workloads (usable by name)."""
+    t = Table(title="hardware configs (hwconfigs/)")
+    t.add_column("name")
+    t.add_column("PEs", justify="right")
+    t.add_column("description", overflow="fold")
+    for name in zoo.shipped_hardware():
+        try:
+            hw = load_hardware(name)
+            t.add_row(name, f"{hw.array.rows}x{hw.array.cols}", hw.description)
+        except AccelsimError as exc:  # a broken shipped file is reported, not hidden
+            t.add_row(name, "?", f"invalid: {exc}")
+    out.print(t)
+    w = Table(title="workloads (workloads/)")
+    w.add_column("name")
+    w.add_column("layers", justify="right")
+    w.add_column("description", overflow="fold")
+    for name in zoo.shipped_workloads():
+        try:
+            net = load_workload(name)
+            w.add_row(name, str(len(net.layers)), net.description)
+        except AccelsimError as exc:
+            w.add_row(name, "?", f"invalid: {exc}")
+    out.print(w)
