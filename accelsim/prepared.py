@@ -3,7 +3,9 @@
 ``prepare`` memoises per (hardware, network, mapping request, batch, tiling): a second
 ``simulate`` of the same inputs only runs the batch kernel and builds the table.
 Per-layer resolution is memoised too, per (layer shape, hardware, mapping, tiling), so
-repeated shapes (ResNet's identical blocks) are resolved once.
+repeated shapes (ResNet's identical blocks) are resolved once. Heuristic tiling under native timing
+takes the array path of ``accelsim.heuristic_prepare`` instead: every layer in one numba call, no
+per-layer Python (what a sweep over fresh design points needs).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 
 from accelsim.config.hardware import Hardware
 from accelsim.cost import SCALESIM_QUIRKS, MovementCost, kernel_args, movement_cost, resolve_mapping, scalesim_mapping
+from accelsim.heuristic_prepare import heuristic_rows, layer_table
 from accelsim.mapping.tiling import plan_storage
 from accelsim.kernels.batch import stack_args
 from accelsim.mapping.mapping import Mapping, MappingFile
@@ -39,7 +42,7 @@ class PreparedNetwork:
     mac_pos: np.ndarray  # positions of conv/FC/GEMM layers in the network
     args: tuple  # batch-kernel arguments, one row per MAC layer
     shapes: list[ConvShape]
-    homes: list[tuple[str, str, str]]  # per MAC layer, per operand: 'dram' or a buffer name
+    homes: list[tuple[str, str, str]] | np.ndarray  # per MAC layer, per operand: 'dram' or a buffer name
     mappings: list[str]  # readable mapping per MAC layer
     movement: dict[int, MovementCost] = field(default_factory=dict)  # position -> cost
     keepalive: tuple = ()  # the objects whose ids key the cache
@@ -80,7 +83,6 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
     if hit is not None:
         _NET_CACHE.move_to_end(key)
         return hit
-    hw_key = _hw_key(hw)
     names, kinds, mac_pos, rows, shapes, homes, descs, movement, stats = [], [], [], [], [], [], [], {}, []
     kq: tuple[str, ...] = ()
     merged: dict = {}  # the layer's mapping and its JSON key; one for all layers without per-layer entries
@@ -92,6 +94,17 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
             merged[key] = (m, m.model_dump_json())
         return merged[key]
 
+    if timing == "native" and tiling == "heuristic":  # all layers at once, as arrays
+        for pos, layer in enumerate(net.layers):
+            if layer.kind not in MAC_KINDS:
+                movement[pos] = movement_cost(layer, hw, batch)
+        table = layer_table(net, hw, batch)
+        args, homes, descs, stats = (heuristic_rows(hw, table, [mapping_for(name) for name in table.names])
+                                     if len(table.pos) else ((), [], [], []))
+        prep = PreparedNetwork(hw, net.name, batch, [x.name for x in net.layers], [x.kind for x in net.layers],
+                               table.pos, args, table.shapes, homes, descs, movement, (hw, net), timing, stats)
+        return _remember(key, prep)
+    hw_key = _hw_key(hw)
     for pos, layer in enumerate(net.layers):
         names.append(layer.name)
         kinds.append(layer.kind)
@@ -117,6 +130,10 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
     prep = PreparedNetwork(hw, net.name, batch, names, kinds, np.array(mac_pos, np.int64),
                            stack_args(rows) if rows else (), shapes, homes, descs, movement, (hw, net), timing,
                            stats, kq)
+    return _remember(key, prep)
+
+
+def _remember(key, prep: PreparedNetwork) -> PreparedNetwork:
     _NET_CACHE[key] = prep
     if len(_NET_CACHE) > _NET_CACHE_SIZE:
         _NET_CACHE.popitem(last=False)

@@ -51,7 +51,10 @@ def _tensor_bytes(shape: ConvShape, op: str) -> int:
     return -(-shape.ofmap_elems() * shape.output_bits // 8)
 
 
-def plan_storage(shape: ConvShape, hw: Hardware) -> StoragePlan:
+def staging(hw: Hardware) -> tuple[list[str], list[int], list[float], list[bool], list[int]]:
+    """The layer-independent part of a storage plan: buffer names, sizes (bytes), bandwidths
+    (bytes/cycle) and double buffering — configured buffers, then an implicit FIFO per operand no
+    buffer stages — and the staging buffer index per operand."""
     names = [b.name for b in hw.buffers]
     sizes = [b.size_bytes for b in hw.buffers]
     bw = [b.bandwidth_bytes_per_cycle for b in hw.buffers]
@@ -67,6 +70,11 @@ def plan_storage(shape: ConvShape, hw: Hardware) -> StoragePlan:
             op_buf.append(len(names) - 1)
         else:
             op_buf.append(names.index(b.name))
+    return names, sizes, bw, dbl, op_buf
+
+
+def plan_storage(shape: ConvShape, hw: Hardware) -> StoragePlan:
+    names, sizes, bw, dbl, op_buf = staging(hw)
     homes = []
     for op in OPERANDS:
         home = getattr(hw.homes, op)
