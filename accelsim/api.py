@@ -153,7 +153,7 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     except ValidationError as exc:
         raise format_validation_error(exc, "<options>") from None
     n = batch or net.batch
-    sparse = [x.name for x in net.layers if getattr(x, "sparsity", None)]
+    sparse = _sparse_layers(net)
     if sparse:
         warnings.warn(f"{net.name}: N:M sparsity of {len(sparse)} layer(s) ({sparse[0]}, ...) is recorded but not "
                       "modelled; these layers are costed dense", AccelsimWarning, stacklevel=2)
@@ -183,6 +183,19 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     summary = summarize(cols, hw, net.name, n)
     summary.update(energy_summary(cols, hw, table, summary))
     return SimulationResult(cols, summary)
+
+
+_SPARSE: dict[int, tuple] = {}  # id(network) -> (network, names of its layers with N:M sparsity)
+
+
+def _sparse_layers(net: Network) -> list[str]:
+    """Names of the layers with N:M sparsity, once per (frozen) network object."""
+    hit = _SPARSE.get(id(net))
+    if hit is None or hit[0] is not net:
+        if len(_SPARSE) > 256:
+            _SPARSE.clear()
+        hit = _SPARSE[id(net)] = (net, [x.name for x in net.layers if getattr(x, "sparsity", None)])
+    return hit[1]
 
 
 def _placement(placement, hw: Hardware):

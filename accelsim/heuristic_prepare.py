@@ -136,8 +136,7 @@ def heuristic_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping
             np.full(n, hw.backing_memory.bandwidth_bytes_per_cycle * 8.0), np.full(n, hw.backing_memory.latency_cycles,
                                                                                   np.int64))
     homes = np.array(names + ["dram"], dtype=object)[home_idx]  # -1 -> 'dram'
-    heads = [r[8] for r in rows]
-    descs = [heads[v] + " ".join(f"{k}{t}" for k, t in zip(TILE_KEYS, tl)) + "]"
-             for v, tl in zip(index.tolist(), tiles.tolist())]
+    formats = [r[8] + "g%d n%d m%d c%d p%d q%d]" for r in rows]  # ResolvedMapping.describe()
+    descs = [formats[v] % tuple(tl) for v, tl in zip(index.tolist(), tiles.tolist())]
     stats = [rows[v][9] for v in index.tolist()]
     return args, homes, descs, stats

@@ -45,6 +45,24 @@ def _ceil_bytes(elem_bits: int) -> int:
     return -(-elem_bits // 8)
 
 
+_SHAPES: dict[int, tuple] = {}  # id(list of shapes) -> (the list, its constants)
+
+
+def _shape_constants(shapes: list) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Operand bits per layer, ofmap and filter elements of a list of ConvShapes; memoised per list
+    object (the array path of heuristic_prepare shares one list across design points)."""
+    hit = _SHAPES.get(id(shapes))
+    if hit is None or hit[0] is not shapes:
+        if len(_SHAPES) > 256:
+            _SHAPES.clear()
+        value = ({k: np.array([getattr(sh, f"{k}_bits") for sh in shapes], np.int64)
+                  for k in ("input", "weight", "psum", "output")},
+                 np.array([sh.ofmap_elems() for sh in shapes], np.int64),
+                 np.array([sh.filter_elems() for sh in shapes], np.int64))
+        hit = _SHAPES[id(shapes)] = (shapes, value)
+    return hit[1]
+
+
 def mac_columns(prep, out: np.ndarray) -> dict:
     """Result columns of the MAC layers (arrays, one entry per MAC layer) from the kernel output."""
     hw = prep.hw
@@ -52,12 +70,9 @@ def mac_columns(prep, out: np.ndarray) -> dict:
     n = out.shape[0]
     if "mac" not in prep.derived:  # constants of the prepared network, computed on its first run
         homes = np.array(prep.homes, dtype=object).reshape(n, 3)
-        prep.derived["mac"] = (
-            {k: np.array([getattr(sh, f"{k}_bits") for sh in prep.shapes], np.int64)
-             for k in ("input", "weight", "psum", "output")},
-            homes, homes == "dram", np.array([sh.ofmap_elems() for sh in prep.shapes], np.int64),
-            np.array([sh.filter_elems() for sh in prep.shapes], np.int64), sorted(set(homes.ravel()) - {"dram"}))
-    bits, homes, on_dram, ofmap_elems, filter_elems, home_names = prep.derived["mac"]
+        prep.derived["mac"] = (homes, homes == "dram", sorted(set(homes.ravel()) - {"dram"}))
+    homes, on_dram, home_names = prep.derived["mac"]
+    bits, ofmap_elems, filter_elems = _shape_constants(prep.shapes)
     macs = out[:, L.O_MACS]
     cycles = out[:, L.O_CYCLES]
     compute = out[:, L.O_COMPUTE]

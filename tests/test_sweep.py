@@ -184,3 +184,30 @@ def test_default_chunk_size_amortises_but_keeps_every_worker_busy():
             size = default_chunk_size(points, workers)
             assert 1 <= size <= MAX_CHUNK
             assert size == MAX_CHUNK or -(-points // size) >= min(points, 4 * workers)
+
+
+def test_design_points_share_nothing_with_the_base():
+    """build_hardware copies only the path it changes: the base and earlier points stay as they were,
+    and each point equals the base validated with its changes applied to a deep copy by hand."""
+    import copy
+
+    from accelsim.sweep.spec import build_hardware
+
+    for name, changes in [("edge", {"array.rows": 7, "buffers[spad].size_bytes": 12345, "dataflow": "wr"}),
+                          ("edge", {"buffers[0].double_buffered": False, "backing_memory.latency_cycles": 3}),
+                          ("neurosim_like", {"pim.crossbar.rows": 64, "pim.adc.bits": 5})]:
+        base = accelsim.load_hardware(name).model_dump()
+        before = copy.deepcopy(base)
+        hw = build_hardware(base, changes)
+        assert base == before
+        by_hand = copy.deepcopy(base)
+        for path, value in changes.items():
+            node, parts = by_hand, path.split(".")
+            for part in parts[:-1]:
+                key, _, sel = part.partition("[")
+                node = node[key]
+                if sel:
+                    sel = sel.rstrip("]")
+                    node = node[int(sel)] if sel.isdigit() else next(x for x in node if x["name"] == sel)
+            node[parts[-1]] = value
+        assert hw == accelsim.Hardware.model_validate(by_hand)

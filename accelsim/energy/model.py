@@ -56,8 +56,9 @@ def energy_columns(cols: dict, bits: dict, hw: Hardware, table: EnergyTable) -> 
     n = len(cols["layer"])
     macs = cols["macs"].astype(np.float64)
     width = np.maximum(bits["input"], bits["weight"])
-    mac_e = np.array([table.mac_pj(int(w), int(p)).energy_pj if m > 0 else 0.0
-                      for w, p, m in zip(width, bits["psum"], macs)])
+    keys, which = np.unique(width.astype(np.int64) << 16 | bits["psum"], return_inverse=True)  # (width, psum)
+    per_key = np.array([table.mac_pj(int(k >> 16), int(k & 0xFFFF)).energy_pj for k in keys])
+    mac_e = np.where(macs > 0, per_key[which], 0.0)
     op_bits = {"ifmap": bits["input"], "filter": bits["weight"], "ofmap": bits["psum"]}
     out = {"energy_pj_mac": macs * mac_e}
 

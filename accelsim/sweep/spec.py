@@ -11,7 +11,6 @@ against the base when the spec loads, so an out-of-range value is an error namin
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import itertools
 import json
@@ -113,9 +112,30 @@ def _set(data: dict, path: str, value) -> None:
             node = seq[idx]
 
 
+def _copy_path(node, parts: list[str]):
+    """``node`` with the dicts and lists along the path ``parts`` copied and the rest shared, so that
+    setting the path's value in the copy leaves ``node`` unchanged (a deep copy of a whole config costs
+    about 140 us, a design point's validation about 40 us)."""
+    m = _SEG.match(parts[0]) if parts else None
+    if m is None or not isinstance(node, dict) or m.group(1) not in node:
+        return node  # nothing to copy below here; _set reports a bad path
+    key, sel = m.group(1), m.group(2)
+    out = dict(node)
+    child = node[key]
+    if sel is None:
+        out[key] = _copy_path(child, parts[1:])
+    elif isinstance(child, list):
+        out[key] = [_copy_path(x, parts[1:]) if (str(i) == sel or (isinstance(x, dict) and x.get("name") == sel))
+                    else x for i, x in enumerate(child)]
+    return out
+
+
 def build_hardware(base: dict, changes: dict, source: str = "design point") -> Hardware:
-    """The base config with ``changes`` applied, validated as a new Hardware."""
-    data = copy.deepcopy(base)
+    """The base config with ``changes`` applied, validated as a new Hardware (``base`` is not
+    modified)."""
+    data = base
+    for path in changes:
+        data = _copy_path(data, path.split("."))
     for path, value in changes.items():
         try:
             _set(data, path, value)
