@@ -4,8 +4,8 @@
 ``simulate`` of the same inputs only runs the batch kernel and builds the table.
 Per-layer resolution is memoised too, per (layer shape, hardware, mapping, tiling), so
 repeated shapes (ResNet's identical blocks) are resolved once. Heuristic tiling under native timing
-takes the array path of ``accelsim.heuristic_prepare`` instead: every layer in one numba call, no
-per-layer Python (what a sweep over fresh design points needs).
+and SCALE-Sim timing take the array path of ``accelsim.array_prepare`` instead: every layer in one
+numba call, no per-layer Python (what a sweep over fresh design points needs).
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from accelsim.config.hardware import Hardware
-from accelsim.cost import SCALESIM_QUIRKS, MovementCost, kernel_args, movement_cost, resolve_mapping, scalesim_mapping
-from accelsim.heuristic_prepare import heuristic_rows, layer_table
-from accelsim.mapping.tiling import plan_storage
+from accelsim.cost import SCALESIM_QUIRKS, MovementCost, kernel_args, movement_cost, resolve_mapping
+from accelsim.array_prepare import array_rows, layer_table
 from accelsim.kernels.batch import stack_args
 from accelsim.mapping.mapping import Mapping, MappingFile
 from accelsim.workload.layers import MAC_KINDS, Network
@@ -94,15 +93,19 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
             merged[key] = (m, m.model_dump_json())
         return merged[key]
 
-    if timing == "native" and tiling == "heuristic":  # all layers at once, as arrays
+    if timing == "scalesim" or tiling == "heuristic":  # all layers at once, as arrays (accelsim/array_prepare.py)
         for pos, layer in enumerate(net.layers):
             if layer.kind not in MAC_KINDS:
                 movement[pos] = movement_cost(layer, hw, batch)
-        table = layer_table(net, hw, batch)
-        args, homes, descs, stats = (heuristic_rows(hw, table, [mapping_for(name) for name in table.names])
+        scalesim = timing == "scalesim"
+        if scalesim:
+            kq = tuple(q for q in (SCALESIM_QUIRKS if quirks is None else quirks) if q in SCALESIM_QUIRKS)
+        table = layer_table(net, hw, batch, ceil_rule=scalesim and (quirks is None or "ceil_rule" in quirks))
+        args, homes, descs, stats = (array_rows(hw, table, [mapping_for(name) for name in table.names],
+                                                kq if scalesim else None)
                                      if len(table.pos) else ((), [], [], []))
         prep = PreparedNetwork(hw, net.name, batch, [x.name for x in net.layers], [x.kind for x in net.layers],
-                               table.pos, args, table.shapes, homes, descs, movement, (hw, net), timing, stats)
+                               table.pos, args, table.shapes, homes, descs, movement, (hw, net), timing, stats, kq)
         return _remember(key, prep)
     hw_key = _hw_key(hw)
     for pos, layer in enumerate(net.layers):
@@ -112,15 +115,8 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
             movement[pos] = movement_cost(layer, hw, batch)
             continue
         mapping, mapping_key = mapping_for(layer.name)
-        if timing == "scalesim":
-            shape = conv_shape(layer, hw, batch, ceil_rule=quirks is None or "ceil_rule" in quirks)
-            kq = tuple(q for q in (SCALESIM_QUIRKS if quirks is None else quirks) if q in SCALESIM_QUIRKS)
-            rm, flags = scalesim_mapping(shape, hw, mapping.stationarity or hw.stationarity, kq)
-            plan = plan_storage(shape, hw)
-            args, desc = kernel_args(shape, hw, rm, plan, flags), "SCALE-Sim " + rm.describe()
-        else:
-            shape = conv_shape(layer, hw, batch)
-            rm, plan, args, desc = _resolve_layer(layer.name, shape, hw, hw_key, mapping, mapping_key, tiling)
+        shape = conv_shape(layer, hw, batch)
+        rm, plan, args, desc = _resolve_layer(layer.name, shape, hw, hw_key, mapping, mapping_key, tiling)
         mac_pos.append(pos)
         stats.append(rm.stationarity)
         rows.append(args)

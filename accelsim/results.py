@@ -50,7 +50,7 @@ _SHAPES: dict[int, tuple] = {}  # id(list of shapes) -> (the list, its constants
 
 def _shape_constants(shapes: list) -> tuple[dict, np.ndarray, np.ndarray]:
     """Operand bits per layer, ofmap and filter elements of a list of ConvShapes; memoised per list
-    object (the array path of heuristic_prepare shares one list across design points)."""
+    object (the array path of array_prepare shares one list across design points)."""
     hit = _SHAPES.get(id(shapes))
     if hit is None or hit[0] is not shapes:
         if len(_SHAPES) > 256:

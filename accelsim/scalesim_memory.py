@@ -21,14 +21,15 @@ import numpy as np
 
 from accelsim.config.scalesim_cfg import sram_kb
 from accelsim.errors import AccelsimWarning
-from accelsim.kernels.scalesim_dram import calc_dram_reads
+from accelsim.kernels.scalesim_dram import calc_dram_reads_batch
 from accelsim.scalesim_user import user_memory
 
 _DF = {"os": 0, "ws": 1, "is": 2}
 
 
-def ofmap_dram_writes(demand_writes: int, hw) -> int:
-    """DRAM words SCALE-Sim drains for ``demand_writes`` ofmap SRAM writes of one layer."""
+def ofmap_dram_writes(demand_writes, hw):
+    """DRAM words SCALE-Sim drains for ``demand_writes`` ofmap SRAM writes of one layer (an int, or an
+    int64 array of layers)."""
     words = sram_kb(hw, "ofmap") * 1024
     active = math.ceil(words * 0.5)
     settings = hw.scalesim
@@ -37,8 +38,8 @@ def ofmap_dram_writes(demand_writes: int, hw) -> int:
     cut = (active + 1) % line  # words in the line cut when the active half first overflows
     cut_line = (active + 1) // line
     drain_lines = math.ceil((words - active) / line)  # lines per drain; the last one's empty words not counted
-    if demand_writes > active + 1 and cut and cut_line + 1 > drain_lines:
-        return demand_writes + line - cut
+    if cut and cut_line + 1 > drain_lines:
+        return np.where(demand_writes > active + 1, demand_writes + line - cut, demand_writes)
     return demand_writes
 
 
@@ -66,23 +67,24 @@ def dram_columns(prep, out: np.ndarray) -> dict:
     cols = {c: np.zeros(n, np.int64) for c in ("dram_reads_ifmap", "dram_reads_filter", "dram_reads_ofmap",
                                                 "dram_writes_ofmap", "stall_cycles")}
     kb_if, kb_fi = sram_kb(hw, "ifmap"), sram_kb(hw, "filter")
-    for i, (sh, stat) in enumerate(zip(prep.shapes, prep.stationarities)):
-        # SCALE-Sim sees the padded input and runs each group as its own layer, with fresh buffers
-        h, w = sh.H + 2 * sh.pad[0], sh.W + 2 * sh.pad[1]
-        if user:
-            ss = hw.scalesim
+    groups = prep.args[0][:, L.DG]
+    # SCALE-Sim sees the padded input and runs each group as its own layer, with fresh buffers
+    if user:
+        ss = hw.scalesim
+        for i, (sh, stat) in enumerate(zip(prep.shapes, prep.stationarities)):
             stall, r_if, r_fi = user_memory(
-                stat, sh.N, h, w, sh.R, sh.S, sh.C, sh.M, sh.P, sh.Q, sh.stride[0], hw.array.rows, hw.array.cols,
-                kb_if * 1024, kb_fi * 1024, sram_kb(hw, "ofmap") * 1024, ss.layout.ifmap_bank_bandwidth,
-                ss.layout.filter_bank_bandwidth, ss.bandwidth_words)
+                stat, sh.N, sh.H + 2 * sh.pad[0], sh.W + 2 * sh.pad[1], sh.R, sh.S, sh.C, sh.M, sh.P, sh.Q,
+                sh.stride[0], hw.array.rows, hw.array.cols, kb_if * 1024, kb_fi * 1024, sram_kb(hw, "ofmap") * 1024,
+                ss.layout.ifmap_bank_bandwidth, ss.layout.filter_bank_bandwidth, ss.bandwidth_words)
             cols["stall_cycles"][i] = sh.G * stall
-        else:
-            r_if, r_fi = calc_dram_reads(_DF[stat], sh.N, h, w, sh.R, sh.S, sh.C, sh.M, sh.P, sh.Q, sh.stride[0],
-                                         hw.array.rows, hw.array.cols, kb_if, kb_fi)
-        cols["dram_reads_ifmap"][i] = sh.G * r_if
-        cols["dram_reads_filter"][i] = sh.G * r_fi
-        writes = int(out[i, L.O_BUF_WR_OF])
-        if stat == "os" and out[i, L.O_FOLDS]:  # the counter's extra rows + cols per fold is no data
-            writes -= int(out[i, L.O_FOLDS]) * (hw.array.rows + hw.array.cols) if "os_ofmap_extra" in prep.scalesim_quirks else 0
-        cols["dram_writes_ofmap"][i] = sh.G * ofmap_dram_writes(writes // sh.G, hw)
+            cols["dram_reads_ifmap"][i], cols["dram_reads_filter"][i] = sh.G * r_if, sh.G * r_fi
+    else:
+        reads = calc_dram_reads_batch(np.array([_DF[s] for s in prep.stationarities], np.int64), prep.args[0],
+                                      prep.args[1], hw.array.rows, hw.array.cols, kb_if, kb_fi)
+        cols["dram_reads_ifmap"], cols["dram_reads_filter"] = groups * reads[:, 0], groups * reads[:, 1]
+    writes = out[:, L.O_BUF_WR_OF].copy()
+    if "os_ofmap_extra" in prep.scalesim_quirks:  # the counter's extra rows + cols per fold is no data
+        is_os = np.array([s == "os" for s in prep.stationarities])
+        writes -= np.where(is_os, out[:, L.O_FOLDS] * (hw.array.rows + hw.array.cols), 0)
+    cols["dram_writes_ofmap"] = groups * ofmap_dram_writes(writes // groups, hw)
     return cols

@@ -37,14 +37,18 @@ def test_replica_equals_scalesim_on_every_calc_case():
         assert calc_misses(b, r.filter_sram_kb) == r.dram_filter_reads, (r.config, r.layer_name)
 
 
+GRID = {"df": ["os", "ws", "is"], "k": [1, 3, 5], "stride": [1, 2], "extra": list(range(13)), "C": [1, 3, 8, 16, 32],
+        "K": [2, 8, 16, 40], "ar": [4, 8, 16], "ac": [4, 8, 16], "kb": [1, 2, 4, 8]}
+
+
 @settings(max_examples=60, deadline=None)
-@given(df=st.sampled_from(["os", "ws", "is"]), k=st.sampled_from([1, 3, 5]), stride=st.sampled_from([1, 2]),
-       extra=st.integers(0, 12), C=st.sampled_from([1, 3, 8, 16, 32]), K=st.sampled_from([2, 8, 16, 40]),
-       ar=st.sampled_from([4, 8, 16]), ac=st.sampled_from([4, 8, 16]), kb=st.sampled_from([1, 2, 4, 8]))
+@given(**{name: st.sampled_from(values) for name, values in GRID.items()})
 def test_replay_tracks_the_replica(df, k, stride, extra, C, K, ar, ac, kb):
     """Bounds of the replay's two approximations (a run read whole; runs ordered by first cycle):
-    within 3% of the replica, exact when an operand fits one epoch, and never below the distinct
-    addresses nor above the SRAM reads."""
+    within 12% of the replica, exact when an operand fits one epoch, and never below the distinct
+    addresses nor above the SRAM reads. The 12% is measured, not derived: tools/scalesim_replay_scan.py
+    runs all 168,480 layers of this grid; the worst ifmap is 11.5% off, 4 of 336,960 operand results
+    are beyond 10%, 117 beyond 3% (docs/scalesim_parity.md)."""
     H = k + extra
     a, b = demand_streams(df, H, H, k, k, C, K, stride, ar, ac)
     got = _replay(df, H, H, k, k, C, K, stride, ar, ac, kb, kb)
@@ -53,7 +57,7 @@ def test_replay_tracks_the_replica(df, k, stride, extra, C, K, ar, ac, kb):
         ref = calc_misses(stream, kb)
         distinct = len(np.unique(stream))
         assert distinct <= g <= len(stream)
-        assert abs(g - ref) <= 0.03 * ref
+        assert abs(g - ref) <= 0.12 * ref
         if distinct < epoch:
             assert g == ref == distinct
 

@@ -176,3 +176,17 @@ def plan_and_tile_batch(dims, geom, bits, dynamic, rows_axis, cols_axis, shrink,
         ok[i] = heuristic_layer(dims[i], geom[i], bits[i], shrink[i], floors, fixed[i], resident, op_buf,
                                 home_kind[i], double, sizes, tiles[i])
     return tiles, home_idx, home_kind, ok
+
+
+@njit(cache=True)
+def plan_homes_batch(dims, geom, bits, dynamic, home_buf, op_buf, sizes):
+    """Homes of every row without tiling (SCALE-Sim timing streams whole layers): (home index
+    int64[n, 3] (-1 = DRAM), home kind int64[n, 3])."""
+    n = dims.shape[0]
+    home_idx = np.empty((n, 3), np.int64)
+    home_kind = np.empty((n, 3), np.int64)
+    resident = np.empty(sizes.shape[0], np.int64)
+    for i in range(n):
+        plan_homes(dims[i], geom[i], bits[i], dynamic[i], home_buf, op_buf, sizes, home_idx[i], home_kind[i],
+                   resident)
+    return home_idx, home_kind

@@ -208,3 +208,20 @@ def calc_dram_reads(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, kb_ifmap, kb_filt
             # filter rows t0.. of every filter, transposed and skewed
             _cols_fold(st_fi, stamp_fi, e_fi, pcs, K, 1, nrun, RS, pix, H, W)
     return st_if[2], st_fi[2]
+
+
+@njit(cache=True)
+def calc_dram_reads_batch(df, dims, geom, ar, ac, kb_ifmap, kb_filter):
+    """``calc_dram_reads`` of every row (a layer, one group of it): ``df[i]`` 0/1/2 = OS/WS/IS, ``dims``
+    (G N M C P Q R S) and ``geom`` (H W stride pad dil) rows as the batch kernel takes them; the input is
+    padded here as SCALE-Sim sees it. Returns int64[n, 2] (ifmap, filter DRAM reads per group)."""
+    n = dims.shape[0]
+    out = np.empty((n, 2), np.int64)
+    for i in range(n):
+        d = dims[i]
+        g = geom[i]
+        r_if, r_fi = calc_dram_reads(df[i], d[1], g[0] + 2 * g[4], g[1] + 2 * g[5], d[6], d[7], d[3], d[2], d[4],
+                                     d[5], g[2], ar, ac, kb_ifmap, kb_filter)
+        out[i, 0] = r_if
+        out[i, 1] = r_fi
+    return out

@@ -1,4 +1,4 @@
-"""The array path of heuristic tiling (accelsim/heuristic_prepare.py, kernels/heuristic_tiling.py)
+"""The array path of heuristic tiling (accelsim.array_prepare.py, kernels/heuristic_tiling.py)
 against the per-layer Python path it replaces (cost.resolve_mapping -> mapping.tiling.plan_storage /
 heuristic_tiles -> cost.kernel_args): identical kernel arguments, homes, readable mappings and
 stationarities, and the same error when a layer does not fit."""
@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 
 import accelsim
 from accelsim import zoo
-from accelsim.cost import kernel_args, resolve_mapping
+from accelsim.cost import SCALESIM_QUIRKS, kernel_args, resolve_mapping, scalesim_mapping
 from accelsim.errors import AccelsimError, CapacityError
-from accelsim.heuristic_prepare import heuristic_rows, table_of
+from accelsim.array_prepare import array_rows, table_of
 from accelsim.kernels.batch import stack_args
 from accelsim.mapping.mapping import Mapping, MappingFile
+from accelsim.mapping.tiling import plan_storage
 from accelsim.prepared import prepare
 from accelsim.workload.shape import ConvShape, conv_shape
 from engine_cases import BUFFER_LAYOUTS, ORDERS, axes
@@ -105,10 +106,10 @@ def test_array_path_equals_per_layer_path(data):
         ref = per_layer(names, shapes, hw, mapping)
     except AccelsimError as exc:  # same error, same words
         with pytest.raises(type(exc)) as fast_exc:
-            heuristic_rows(hw, table_of(names, shapes), [(mapping, "m")] * len(shapes))
+            array_rows(hw, table_of(names, shapes), [(mapping, "m")] * len(shapes))
         assert str(fast_exc.value) == str(exc)
         return
-    assert_same(heuristic_rows(hw, table_of(names, shapes), [(mapping, "m")] * len(shapes)), ref)
+    assert_same(array_rows(hw, table_of(names, shapes), [(mapping, "m")] * len(shapes)), ref)
 
 
 @pytest.mark.parametrize("hw_name", [h for h in zoo.shipped_hardware()
@@ -154,3 +155,46 @@ def test_per_layer_mapping_file():
         for a, b in zip(prep.args, ref[0]):
             assert np.array_equal(a[i], b[0])
     assert len({d.split(" ")[0] for d in prep.mappings}) == 2  # WR(...) and IR(...) both present
+
+
+def per_layer_scalesim(shapes, hw, stat, quirks):
+    rows, homes, descs = [], [], []
+    for shape in shapes:
+        rm, flags = scalesim_mapping(shape, hw, stat, quirks)
+        plan = plan_storage(shape, hw)
+        rows.append(kernel_args(shape, hw, rm, plan, flags))
+        homes.append(plan.homes)
+        descs.append("SCALE-Sim " + rm.describe())
+    return stack_args(rows), homes, descs, [stat] * len(shapes)
+
+
+@given(data=st.data())
+@settings(max_examples=150, deadline=None)
+def test_scalesim_array_path_equals_per_layer_path(data):
+    """SCALE-Sim timing: whole layers, groups one by one, quirk flags per stationarity; homes planned
+    though nothing is tiled."""
+    shapes = data.draw(st.lists(layers(), min_size=1, max_size=4))
+    hw = data.draw(tight_hardware())
+    stat = data.draw(st.sampled_from(["os", "ws", "is"]))
+    quirks = tuple(q for q in SCALESIM_QUIRKS if data.draw(st.booleans()))
+    names = [f"l{i}" for i in range(len(shapes))]
+    fast = array_rows(hw, table_of(names, shapes), [(Mapping(stationarity=stat), "m")] * len(shapes), quirks)
+    assert_same(fast, per_layer_scalesim(shapes, hw, stat, quirks))
+
+
+@pytest.mark.parametrize("quirks", [None, (), ("off_by_one", "os_fold")])
+def test_scalesim_prepare_of_shipped_files(quirks):
+    """The golden SCALE-Sim configs and topology through ``prepare`` (the ceil output rule with the
+    default quirks, PyTorch's floor rule without it)."""
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data" / "scalesim"
+    net = accelsim.load_workload(data / "topologies" / "small_layers.csv")
+    kq = tuple(SCALESIM_QUIRKS) if quirks is None else quirks
+    ceil = quirks is None or "ceil_rule" in quirks
+    for cfg in sorted((data / "configs").glob("a16x16_*_64k.cfg")):
+        hw = accelsim.load_hardware(cfg)
+        shapes = [conv_shape(x, hw, net.batch, ceil_rule=ceil) for x in net.layers]
+        prep = prepare(hw, net, Mapping(), MappingFile(), net.batch, "best", "scalesim", quirks)
+        assert_same((prep.args, prep.homes, prep.mappings, prep.stationarities),
+                    per_layer_scalesim(shapes, hw, hw.stationarity, kq))

@@ -1,0 +1,162 @@
+"""A network's MAC layers prepared for the batch kernel as arrays: heuristic tiling, or SCALE-Sim's
+whole-layer mapping under ``timing="scalesim"``.
+
+The per-layer path (``cost.resolve_mapping`` -> ``mapping.tiling.heuristic_tiles`` ->
+``cost.kernel_args``, or ``cost.scalesim_mapping``) costs 20-50 us of Python per layer; a sweep
+prepares every layer of every design point afresh, and a SCALE-Sim run of a few layers is dominated by
+it. Here the layers' loop bounds are packed once per (network, batch, precision, output-size rule)
+(:func:`layer_table`), the storage plans (and heuristic tiles) of all layers come from one numba call
+(``kernels.heuristic_tiling``), and the kernel arguments are assembled by numpy indexing. The result
+is the same ``stack_args`` tuple the per-layer path gives (tests/test_heuristic_tiling.py); a layer
+that does not fit goes through the per-layer path, which says why.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from accelsim.config.hardware import OPERANDS, Hardware
+from accelsim.cost import resolve_mapping, scalesim_mapping, spatial_unrolling
+from accelsim.kernels import layout as L
+from accelsim.kernels.heuristic_tiling import plan_and_tile_batch, plan_homes_batch
+from accelsim.mapping.mapping import LOOP_PRESETS, Mapping, check_axes, loop_order
+from accelsim.mapping.tiling import TILE_KEYS, staging
+from accelsim.workload.layers import MAC_KINDS, Network
+from accelsim.workload.shape import ConvShape, conv_shape
+
+
+@dataclass(frozen=True)
+class LayerTable:
+    """The MAC layers of a network at one batch and precision: positions, names, shapes, and their
+    loop bounds as kernel rows."""
+
+    pos: np.ndarray  # positions in the network
+    names: list[str]
+    shapes: list[ConvShape]
+    dims: np.ndarray  # int64[n, 8]: G N M C P Q R S
+    geom: np.ndarray  # int64[n, 8]: H W stride pad dil
+    bits: np.ndarray  # int64[n, 4]: input weight psum output
+    dynamic: np.ndarray  # bool[n]: the second operand is an activation
+    depthwise: np.ndarray  # bool[n]: M == 1 and G > 1
+
+
+_TABLES: OrderedDict = OrderedDict()
+
+
+def layer_table(net: Network, hw: Hardware, batch: int, ceil_rule: bool = False) -> LayerTable:
+    """The MAC layers of ``net`` as arrays (memoised per network object, batch, precision and output-size
+    rule; ``ceil_rule``: SCALE-Sim's, see ``workload.shape.conv_shape``)."""
+    key = (id(net), batch, hw.precision, ceil_rule)
+    hit = _TABLES.get(key)
+    if hit is not None and hit[0] is net:
+        return hit[1]
+    pos = [i for i, layer in enumerate(net.layers) if layer.kind in MAC_KINDS]
+    table = table_of([net.layers[i].name for i in pos],
+                     [conv_shape(net.layers[i], hw, batch, ceil_rule=ceil_rule) for i in pos], pos)
+    _TABLES[key] = (net, table)
+    if len(_TABLES) > 64:
+        _TABLES.popitem(last=False)
+    return table
+
+
+def table_of(names: list[str], shapes: list[ConvShape], pos: list[int] | None = None) -> LayerTable:
+    """A LayerTable of these layers (``pos``: their positions in the network, default 0, 1, ...)."""
+    return LayerTable(
+        np.array(range(len(shapes)) if pos is None else pos, np.int64), list(names), list(shapes),
+        np.array([[s.G, s.N, s.M, s.C, s.P, s.Q, s.R, s.S] for s in shapes], np.int64).reshape(-1, 8),
+        np.array([[s.H, s.W, *s.stride, *s.pad, *s.dil] for s in shapes], np.int64).reshape(-1, 8),
+        np.array([[s.input_bits, s.weight_bits, s.psum_bits, s.output_bits] for s in shapes], np.int64).reshape(-1, 4),
+        np.array([s.dynamic_filter for s in shapes], np.bool_),
+        np.array([s.M == 1 and s.G > 1 for s in shapes], np.bool_))
+
+
+def _axis(dims: tuple[str, ...]) -> np.ndarray:
+    a = np.full(8, -1, np.int64)
+    a[:len(dims)] = [L.DIM_NAMES.index(d) for d in dims]
+    return a
+
+
+def _mask(dims: tuple[str, ...]) -> np.ndarray:
+    m = np.zeros(8, np.int64)
+    m[[L.DIM_NAMES.index(d) for d in dims]] = 1
+    return m
+
+
+def _variant(shape: ConvShape, hw: Hardware, mapping: Mapping, quirks: tuple[str, ...] | None) -> tuple:
+    """What a layer's mapping fixes before tiling, as kernel rows: (order, shrink order, rows axis,
+    cols axis, rows mask, cols mask, temporal order, given tiles (0 = free), array row, description
+    format, stationarity). ``quirks``: SCALE-Sim's mapping with these quirks (None: native)."""
+    stat = mapping.stationarity or hw.stationarity
+    flags: tuple[int, ...] = ()
+    if quirks is None:
+        order = loop_order(mapping.dataflow or hw.dataflow)
+        rows, cols = spatial_unrolling(shape, hw, mapping, stat)
+        check_axes(rows, cols)
+        given = mapping.tiles.model_dump() if mapping.tiles is not None else {}
+    else:
+        rm, flags = scalesim_mapping(shape, hw, stat, quirks)
+        order, rows, cols, given = rm.order, rm.rows, rm.cols, {}
+    fixed = np.array([given.get(k) or 0 for k in TILE_KEYS], np.int64)
+    shrink = np.array([TILE_KEYS.index(k) for k in "g" + order[::-1]], np.int64)
+    order_row = np.array([L.DG] + [L.DIM_NAMES.index(ch.upper()) for ch in order], np.int64)
+    tmp = L.TEMPORAL_ORDER[{"os": L.STAT_OS, "ws": L.STAT_WS, "is": L.STAT_IS}[stat]]
+    arr = np.zeros(L.ARR_LEN, np.int64)
+    arr[:4] = (hw.array.rows, hw.array.cols, hw.array.macs_per_pe,
+               L.SYSTOLIC if hw.array.interconnect == "systolic" else L.BROADCAST)
+    arr[list(flags)] = 1
+    preset = {v: k for k, v in LOOP_PRESETS.items()}.get(order)
+    fmt = (f"{'' if quirks is None else 'SCALE-Sim '}{f'{preset.upper()}({order})' if preset else order} "
+           f"{stat.upper()} rows={''.join(rows) or '-'} cols={''.join(cols) or '-'} "
+           "tiles[g%d n%d m%d c%d p%d q%d]")  # ResolvedMapping.describe()
+    return order_row, shrink, _axis(rows), _axis(cols), _mask(rows), _mask(cols), tmp, fixed, arr, fmt, stat
+
+
+def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str]],
+               quirks: tuple[str, ...] | None = None) -> tuple:
+    """Batch-kernel arguments (``kernels.batch.stack_args`` form), homes (object[n, 3]: 'dram' or a
+    buffer name), readable mappings and stationarities of ``table``'s layers under ``mappings`` (one
+    (Mapping, JSON key) per layer): heuristic tiles, or with ``quirks`` (SCALE-Sim quirk names) SCALE-Sim's
+    mapping (``cost.scalesim_mapping``: whole layers, groups one by one)."""
+    n = len(table.names)
+    variants, index = {}, np.empty(n, np.int64)
+    for i in range(n):
+        key = (mappings[i][1], bool(table.depthwise[i]))
+        if key not in variants:
+            variants[key] = (len(variants), _variant(table.shapes[i], hw, mappings[i][0], quirks))
+        index[i] = variants[key][0]
+    rows = [v for _, v in sorted(variants.values(), key=lambda t: t[0])]
+    order, shrink, rows_axis, cols_axis, rows_mask, cols_mask, tmp_order, fixed, arr = (
+        np.stack([r[j] for r in rows])[index] for j in range(9))
+    names, sizes, bw, dbl, op_buf = staging(hw)
+    home_buf = np.array([names.index(getattr(hw.homes, op)) if getattr(hw.homes, op) != "dram" else -1
+                         for op in OPERANDS], np.int64)
+    op_buf = np.array(op_buf, np.int64)
+    double = np.array(dbl, np.int64)
+    sizes = np.array(sizes, np.int64)
+    if quirks is None:
+        tiles, home_idx, home_kind, ok = plan_and_tile_batch(
+            table.dims, table.geom, table.bits, table.dynamic, rows_axis, cols_axis, shrink, fixed,
+            hw.array.rows, hw.array.cols, home_buf, op_buf, sizes, double)
+        for i in np.flatnonzero(~ok):  # does not fit: the per-layer path raises CapacityError with the reason
+            rm, _ = resolve_mapping(table.names[i], table.shapes[i], hw, mappings[i][0], tiling="heuristic")
+            tiles[i] = [rm.tiles[k] for k in TILE_KEYS]
+    else:  # SCALE-Sim streams whole layers through its SRAMs, one group at a time
+        tiles = table.dims[:, :6].copy()
+        tiles[:, 0] = 1
+        home_idx, home_kind = plan_homes_batch(table.dims, table.geom, table.bits, table.dynamic, home_buf, op_buf,
+                                               sizes)
+    bw_bits = np.array(bw, np.float64) * 8.0
+    nb = len(names)
+    args = (table.dims, table.geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, table.bits,
+            np.tile(op_buf, (n, 1)), np.tile(bw_bits, (n, 1)), np.tile(double, (n, 1)), np.full(n, nb, np.int64),
+            home_kind, np.where(home_idx >= 0, bw_bits[home_idx], 1.0),
+            np.full(n, hw.backing_memory.bandwidth_bytes_per_cycle * 8.0),
+            np.full(n, hw.backing_memory.latency_cycles, np.int64))
+    homes = np.array(names + ["dram"], dtype=object)[home_idx]  # -1 -> 'dram'
+    formats = [r[9] for r in rows]
+    descs = [formats[v] % tuple(tl) for v, tl in zip(index.tolist(), tiles.tolist())]
+    stats = [rows[v][10] for v in index.tolist()]
+    return args, homes, descs, stats
