@@ -82,15 +82,14 @@ def evaluate_chunk(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -
     return [(point_key(p), evaluate_point(spec, base, i, p)) for i, p in items]
 
 
-MAX_CHUNK = 32
+MAX_CHUNK = 256
 
 
 def default_chunk_size(points: int, workers: int) -> int:
-    """Points per task: up to MAX_CHUNK, so that a task's fixed costs (a Parquet shard, a dask round
-    trip: about one point's evaluation each) are amortised (benchmarks/bench_sweep.py --overhead:
-    going from 8 to 32 points per task took dask's overhead against local processes from -3%/+25% to
-    +5%/+14% in two interleaved pairs), but small enough that every worker gets at least four tasks.
-    A killed sweep loses at most one chunk per worker."""
+    """Points per task: up to MAX_CHUNK, so that a task's fixed costs are amortised — a Parquet shard
+    (5-20 ms) and a dask round trip (a few ms) against about 1 ms per ResNet-50 point with heuristic
+    tiles — but small enough that every worker gets at least four tasks. A killed sweep loses at most
+    one chunk per worker (256 points: a fraction of a second of work per worker)."""
     return max(1, min(MAX_CHUNK, points // (4 * max(1, workers))))
 
 
