@@ -85,28 +85,25 @@ def nest(
         out.print(f"wrote {output}")
 
 
+def _zoo_table(title: str, size_header: str, names: list[str], load, size) -> Table:
+    """One row per shipped file: name, size, description; a broken file is reported, not hidden."""
+    t = Table(title=title)
+    t.add_column("name")
+    t.add_column(size_header, justify="right")
+    t.add_column("description", overflow="fold")
+    for name in names:
+        try:
+            obj = load(name)
+            t.add_row(name, size(obj), obj.description)
+        except AccelsimError as exc:
+            t.add_row(name, "?", f"invalid: {exc}")
+    return t
+
+
 @app.command(name="zoo")
 def zoo_cmd() -> None:
     """List the shipped hardware configs and workloads (usable by name)."""
-    t = Table(title="hardware configs (hwconfigs/)")
-    t.add_column("name")
-    t.add_column("PEs", justify="right")
-    t.add_column("description", overflow="fold")
-    for name in zoo.shipped_hardware():
-        try:
-            hw = load_hardware(name)
-            t.add_row(name, f"{hw.array.rows}x{hw.array.cols}", hw.description)
-        except AccelsimError as exc:  # a broken shipped file is reported, not hidden
-            t.add_row(name, "?", f"invalid: {exc}")
-    out.print(t)
-    w = Table(title="workloads (workloads/)")
-    w.add_column("name")
-    w.add_column("layers", justify="right")
-    w.add_column("description", overflow="fold")
-    for name in zoo.shipped_workloads():
-        try:
-            net = load_workload(name)
-            w.add_row(name, str(len(net.layers)), net.description)
-        except AccelsimError as exc:
-            w.add_row(name, "?", f"invalid: {exc}")
-    out.print(w)
+    out.print(_zoo_table("hardware configs (hwconfigs/)", "PEs", zoo.shipped_hardware(), load_hardware,
+                         lambda hw: f"{hw.array.rows}x{hw.array.cols}"))
+    out.print(_zoo_table("workloads (workloads/)", "layers", zoo.shipped_workloads(), load_workload,
+                         lambda net: str(len(net.layers))))
