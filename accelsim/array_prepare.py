@@ -7,7 +7,7 @@ prepares every layer of every design point afresh, and a SCALE-Sim run of a few 
 it. Here the layers' loop bounds are packed once per (network, batch, precision, output-size rule)
 (:func:`layer_table`), the storage plans (and heuristic tiles) of all layers come from one numba call
 (``kernels.heuristic_tiling``), and the kernel arguments are assembled by numpy indexing. The result
-is the same ``stack_args`` tuple the per-layer path gives (tests/test_heuristic_tiling.py); a layer
+is the same ``stack_args`` tuple the per-layer path gives (tests/test_array_prepare.py); a layer
 that does not fit goes through the per-layer path, which says why.
 """
 

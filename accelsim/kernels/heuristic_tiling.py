@@ -1,6 +1,6 @@
 """Storage plan and heuristic tiles of many layers in one call (numba): the array form of
 ``mapping.tiling.plan_storage`` and ``mapping.tiling.heuristic_tiles``, which stay the reference
-(tests/test_heuristic_tiling.py checks they agree on every field) and the path that explains a layer
+(tests/test_array_prepare.py checks they agree on every field) and the path that explains a layer
 that does not fit.
 
 Tile keys are ``g n m c p q`` (indices 0-5); bytes are ``ceil(elements x bits / 8)``.
