@@ -41,7 +41,7 @@ class PreparedNetwork:
     mac_pos: np.ndarray  # positions of conv/FC/GEMM layers in the network
     args: tuple  # batch-kernel arguments, one row per MAC layer
     shapes: list[ConvShape]
-    homes: list[tuple[str, str, str]] | np.ndarray  # per MAC layer, per operand: 'dram' or a buffer name
+    homes: np.ndarray  # object[MAC layers, 3]: per operand 'dram' or a buffer name
     mappings: list[str]  # readable mapping per MAC layer
     movement: dict[int, MovementCost] = field(default_factory=dict)  # position -> cost
     keepalive: tuple = ()  # the objects whose ids key the cache
@@ -103,7 +103,7 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
         table = layer_table(net, hw, batch, ceil_rule=scalesim and (quirks is None or "ceil_rule" in quirks))
         args, homes, descs, stats = (array_rows(hw, table, [mapping_for(name) for name in table.names],
                                                 kq if scalesim else None)
-                                     if len(table.pos) else ((), [], [], []))
+                                     if len(table.pos) else ((), np.empty((0, 3), object), [], []))
         prep = PreparedNetwork(hw, net.name, batch, [x.name for x in net.layers], [x.kind for x in net.layers],
                                table.pos, args, table.shapes, homes, descs, movement, (hw, net), timing, stats, kq)
         return _remember(key, prep)
@@ -124,8 +124,8 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
         homes.append(plan.homes)
         descs.append(desc)
     prep = PreparedNetwork(hw, net.name, batch, names, kinds, np.array(mac_pos, np.int64),
-                           stack_args(rows) if rows else (), shapes, homes, descs, movement, (hw, net), timing,
-                           stats, kq)
+                           stack_args(rows) if rows else (), shapes, np.array(homes, dtype=object).reshape(-1, 3),
+                           descs, movement, (hw, net), timing, stats, kq)
     return _remember(key, prep)
 
 

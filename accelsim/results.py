@@ -68,10 +68,10 @@ def mac_columns(prep, out: np.ndarray) -> dict:
     hw = prep.hw
     pes = hw.pes * hw.array.macs_per_pe
     n = out.shape[0]
+    homes = prep.homes
     if "mac" not in prep.derived:  # constants of the prepared network, computed on its first run
-        homes = np.array(prep.homes, dtype=object).reshape(n, 3)
-        prep.derived["mac"] = (homes, homes == "dram", sorted(set(homes.ravel()) - {"dram"}))
-    homes, on_dram, home_names = prep.derived["mac"]
+        prep.derived["mac"] = (homes == "dram", sorted(set(homes.ravel()) - {"dram"}))
+    on_dram, home_names = prep.derived["mac"]
     bits, ofmap_elems, filter_elems = _shape_constants(prep.shapes)
     macs = out[:, L.O_MACS]
     cycles = out[:, L.O_CYCLES]
