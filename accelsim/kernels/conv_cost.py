@@ -79,32 +79,41 @@ from accelsim.kernels.layout import (
 # pass the scratch space, and retry with more when a layer needs more index classes.
 MAXSEG = 32  # index classes per loop in the default workspace; huge padding may need more
 NBMAX = 19  # 16 configured buffers + 3 implicit FIFOs
-KMAX = 4 + 3 * (4 + NBMAX)
+KMAX = 4 + 2 * (4 + NBMAX)
 INFO_HEAD = 4  # info = [compute, time of overlapped group, time of serial group, has write-back, groups...]
 N_MEMO = 128  # fold-count memo keys: 1 bit "outputs start here" + 1 "edge tile" bit per tile dim
 IW_KEYS = 98  # [number of keys seen, the keys in order seen, then per key the steps that have it]
 IW_MEMO = IW_KEYS + 1 + 2 * N_MEMO  # [2 bits-seen words, then per key its NW counts]
 IW_BASE = IW_MEMO + 2 + N_MEMO * NW
 IW_SIZE = IW_BASE + 18 * MAXSEG
-FW_SIZE = 2 * 7 * KMAX + (4 + NBMAX) + NBMAX
+FW_SIZE = 2 * 7 * KMAX + 2 * (4 + NBMAX) + NBMAX
 
 
 @njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask, cols_mask, tmp_order, arr, bits,
           op_buf, buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, tree, rel_rc, e, te,
-          buf_bits, info, row, memo, memo_valid, keys):
+          scratch, info, row, memo, memo_valid, keys):
     """Cost of the tile step with loop indices ``idx``: fills ``info[row]`` (compute time, the times
-    of its transfer groups and the groups: overlapped loads, serial transfers, double-buffered
-    write-back carried to the next step). Returns the key of its array-level counts in ``memo``
-    (computed on the key's first step, which also registers it in ``keys``)."""
+    of its overlapped and serial transfer groups, whether it carries a write-back, then the groups a
+    junction may need: overlapped loads, and the double-buffered write-back carried to the next
+    step, zeroed only when the layer can have one). ``scratch`` holds the serial group, then the
+    per-buffer bits of ``fold_counts``. Returns the key
+    of its array-level counts in ``memo`` (computed on the key's first step, which also registers it
+    in ``keys``)."""
     nb = buf_bw_bits.shape[0]
     ngrp = 4 + nb
-    K = INFO_HEAD + 3 * ngrp
+    K = INFO_HEAD + 2 * ngrp
     g = info[row * K:(row + 1) * K]
-    g[:] = 0.0
+    sg = scratch[:ngrp]
+    kz = INFO_HEAD + ngrp
+    if buf_db[op_buf[OFMAP]] != 0 and home_kind[OFMAP] != HOME_IS_STAGING:
+        kz = K
+    for j in range(kz):
+        g[j] = 0.0
+    for j in range(ngrp):
+        sg[j] = 0.0
     over = INFO_HEAD
-    ser = INFO_HEAD + ngrp
-    evdb = INFO_HEAD + 2 * ngrp
+    evdb = INFO_HEAD + ngrp
     cp = -1  # the loop position the odometer advanced to reach this step
     for pos in range(6):
         if idx[pos] > 0:
@@ -117,10 +126,16 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
     c_idx = idx[loop_of_dim[DC]]
     if cp < 0 or cp <= inner[IFMAP]:
         nbits = e[DG] * e[DN] * e[DC] * used_p * used_q * bits[0]
-        add_transfer(g, over if buf_db[op_buf[IFMAP]] else ser, IFMAP, nbits, home_kind, op_buf)
+        if buf_db[op_buf[IFMAP]]:
+            add_transfer(g, over, IFMAP, nbits, home_kind, op_buf)
+        else:
+            add_transfer(sg, 0, IFMAP, nbits, home_kind, op_buf)
     if cp < 0 or cp <= inner[FILTER]:
         nbits = e[DG] * e[DM] * e[DC] * e[DR] * e[DS] * bits[1]
-        add_transfer(g, over if buf_db[op_buf[FILTER]] else ser, FILTER, nbits, home_kind, op_buf)
+        if buf_db[op_buf[FILTER]]:
+            add_transfer(g, over, FILTER, nbits, home_kind, op_buf)
+        else:
+            add_transfer(sg, 0, FILTER, nbits, home_kind, op_buf)
     cur_outs = e[DG] * e[DN] * e[DM] * e[DP] * e[DQ]
     of_db = buf_db[op_buf[OFMAP]]
     if cp < 0 or cp <= inner[OFMAP]:
@@ -136,11 +151,17 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
                     rem = dims[d] - i * tiles[d]
                     prev_outs *= tiles[d] if tiles[d] < rem else rem
             wbits = prev_outs * (bits[3] if prev_final else bits[2])
-            add_transfer(g, evdb if of_db else ser, OFMAP, wbits, home_kind, op_buf)
+            if of_db:
+                add_transfer(g, evdb, OFMAP, wbits, home_kind, op_buf)
+            else:
+                add_transfer(sg, 0, OFMAP, wbits, home_kind, op_buf)
             if of_db and wbits > 0 and home_kind[OFMAP] != HOME_IS_STAGING:
                 g[3] = 1.0
         if c_idx > 0:  # partial sums come back
-            add_transfer(g, over if of_db else ser, OFMAP, cur_outs * bits[2], home_kind, op_buf)
+            if of_db:
+                add_transfer(g, over, OFMAP, cur_outs * bits[2], home_kind, op_buf)
+            else:
+                add_transfer(sg, 0, OFMAP, cur_outs * bits[2], home_kind, op_buf)
 
     # compute: folds of this tile. They depend only on the tile's extents (full or edge along each
     # dim) and on whether outputs start here, so each such key is computed once per layer.
@@ -156,10 +177,10 @@ def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask
         keys[keys[0]] = key
         keys[1 + N_MEMO + key] = 0
         fold_counts(e, c_idx, cur_outs, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, tree,
-                     rel_rc, te, buf_bits, memo[key * NW:(key + 1) * NW])
+                     rel_rc, te, scratch[ngrp:], memo[key * NW:(key + 1) * NW])
     g[0] = memo[key * NW + W_COMP]
     g[1] = group_time(g, over, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    g[2] = group_time(g, ser, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
+    g[2] = group_time(sg, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
     return key
 
 
@@ -168,12 +189,12 @@ def _junction(last, ra, first, rb, tmp, nb, home_kind, home_bw_bits, buf_bw_bits
     """Time step B (``first[rb]``) adds after step A (``last[ra]``): max(C_A, overlapped transfers of
     B + A's write-back) + serial transfers of B."""
     ngrp = 4 + nb
-    K = INFO_HEAD + 3 * ngrp
+    K = INFO_HEAD + 2 * ngrp
     a = ra * K
     b = rb * K
     if last[a + 3] > 0:  # A's double-buffered write-back shares B's overlapped window
         for g in range(ngrp):
-            tmp[g] = first[b + INFO_HEAD + g] + last[a + INFO_HEAD + 2 * ngrp + g]
+            tmp[g] = first[b + INFO_HEAD + g] + last[a + INFO_HEAD + ngrp + g]
         o = group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
     else:
         o = int(first[b + 1])
@@ -294,12 +315,18 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
             if cols_mask[d] and REL[op, d]:
                 rel_rc[3 + op] = 1
     ngrp = 4 + nb
-    K = INFO_HEAD + 3 * ngrp
+    K = INFO_HEAD + 2 * ngrp
+    # a step carries a write-back into the next one only when the ofmap is double buffered in a
+    # staging buffer that is not its home; otherwise junctions need just the info head. A junction
+    # reads the overlapped group of a sequence's first step and the write-back of its last one, so
+    # only those are copied into the level summaries.
+    wb_possible = buf_db[op_buf[OFMAP]] != 0 and home_kind[OFMAP] != HOME_IS_STAGING
+    n_vec = ngrp if wb_possible else 0
     # per nesting level (0..5 loops, 6 = one step): summary of the sequence walked so far
     first = fw[0:7 * K]  # [level * K + j]
     last = fw[7 * K:14 * K]
     tmp = fw[14 * K:14 * K + ngrp]
-    buf_bits = fw[14 * K + ngrp:14 * K + ngrp + nb]
+    scratch = fw[14 * K + ngrp:14 * K + 2 * ngrp + nb]  # serial group of a step, then fold_counts' bits
     pos_p = loop_of_dim[DP]
     pos_q = loop_of_dim[DQ]
     # walk only the loops with more than one class; the others stay at index 0
@@ -321,7 +348,7 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
             key = _step(idx, cls[used + pos_p * maxseg + seg_at[pos_p]], cls[used + pos_q * maxseg + seg_at[pos_q]],
                         dims, tiles, trips, loop_of_dim, inner, rows_mask, cols_mask, tmp_order, arr, bits, op_buf,
                         buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, tree, rel_rc, e, te,
-                        buf_bits, first, lvl, memo, memo_valid, keys)
+                        scratch, first, lvl, memo, memo_valid, keys)
             keys[1 + N_MEMO + key] += path_mult[lvl]
             total[lvl] = 0
             if nact == 0:
@@ -351,14 +378,16 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
             rep_total += (k - 1) * _junction(ch_last, ch, first, ch, tmp, nb, home_kind, home_bw_bits, buf_bw_bits,
                                              dram_bw_bits, dram_lat)
         if empty[lvl]:
-            for j in range(K):
+            for j in range(INFO_HEAD + n_vec):
                 first[lvl * K + j] = first[ch * K + j]
             total[lvl] = rep_total
             empty[lvl] = 0
         else:
             total[lvl] += rep_total + _junction(last, lvl, first, ch, tmp, nb, home_kind, home_bw_bits,
                                                 buf_bw_bits, dram_bw_bits, dram_lat)
-        for j in range(K):
+        for j in range(INFO_HEAD):
+            last[lvl * K + j] = ch_last[ch * K + j]
+        for j in range(INFO_HEAD + ngrp, INFO_HEAD + ngrp + n_vec):
             last[lvl * K + j] = ch_last[ch * K + j]
         seg_ptr[lvl] += 1
 
@@ -379,8 +408,10 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
         last_outs *= dims[d] - (trips[d] - 1) * tiles[d]
     add_transfer(tmp, 0, OFMAP, last_outs * bits[3], home_kind, op_buf)
     fin = group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    carried = group_time(top_last, INFO_HEAD + 2 * ngrp, nb, home_kind, home_bw_bits, buf_bw_bits,
-                          dram_bw_bits, dram_lat)
+    carried = 0
+    if wb_possible:
+        carried = group_time(top_last, INFO_HEAD + ngrp, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits,
+                             dram_lat)
     c_last = int(top_last[0])
     out[O_CYCLES] = start + total[0] + (c_last if c_last > carried else carried) + fin
     if arr[ARR_Q_OFF_BY_ONE]:  # SCALE-Sim reports the last cycle's 0-based index: one short per layer
