@@ -5,18 +5,15 @@ This is the only module that turns pydantic objects into kernel arrays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from accelsim.config.hardware import Hardware
 from accelsim.errors import CapacityError
 from accelsim.kernels import layout as L
-from accelsim.kernels.movement_cost import movement_layer_cost
 from accelsim.mapping.mapping import DEFAULT_SPATIAL, Mapping, ResolvedMapping, check_axes, loop_order
 from accelsim.mapping.search import best_tiles
 from accelsim.mapping.tiling import TILE_KEYS, StoragePlan, capacity_message, fits, heuristic_tiles, plan_storage
-from accelsim.workload.shape import ConvShape, movement_counts
+from accelsim.workload.shape import ConvShape
 
 
 def spatial_unrolling(shape: ConvShape, hw: Hardware, mapping: Mapping, stat: str) -> tuple[tuple, tuple]:
@@ -118,46 +115,4 @@ def kernel_args(shape: ConvShape, hw: Hardware, rm: ResolvedMapping, plan: Stora
     )
 
 
-@dataclass(frozen=True)
-class MovementCost:
-    """A pooling / element-wise layer: elements read and written, where, and its cycles."""
-
-    cycles: int
-    compute_cycles: int
-    reads: int  # elements, at input precision
-    writes: int  # elements, at output precision
-    in_bits: int
-    out_bits: int
-    read_home: str  # 'dram' or an on-chip buffer
-    write_home: str
-    dram_bits: int  # moved over the backing memory
-
-
-def movement_cost(layer, hw: Hardware, batch: int) -> MovementCost:
-    """Cost of a pooling or element-wise layer; activations stay in an on-chip home when they fit."""
-    reads, writes, ops = movement_counts(layer, batch)
-    lp = layer.precision
-    in_bits = lp.input_bits if lp and lp.input_bits else hw.precision.input_bits
-    out_bits = lp.output_bits if lp and lp.output_bits else hw.precision.output_bits
-    in_bytes, out_bytes = -(-reads * in_bits // 8), -(-writes * out_bits // 8)
-    read_home, write_home = hw.homes.ifmap, hw.homes.ofmap
-    if read_home != "dram" and read_home == write_home:
-        if in_bytes + out_bytes > hw.buffer(read_home).size_bytes:
-            read_home = write_home = "dram"
-    else:
-        if read_home != "dram" and in_bytes > hw.buffer(read_home).size_bytes:
-            read_home = "dram"
-        if write_home != "dram" and out_bytes > hw.buffer(write_home).size_bytes:
-            write_home = "dram"
-    dram_bits = (reads * in_bits if read_home == "dram" else 0) + (writes * out_bits if write_home == "dram" else 0)
-    onchip_bits = (reads * in_bits if read_home != "dram" else 0) + (writes * out_bits if write_home != "dram" else 0)
-    onchip = read_home if read_home != "dram" else write_home
-    onchip_bw = hw.buffer(onchip).bandwidth_bytes_per_cycle * 8.0 if onchip != "dram" else 1.0
-    cycles, compute = movement_layer_cost(ops, hw.array.cols, dram_bits,
-                                          float(hw.backing_memory.bandwidth_bytes_per_cycle * 8.0), onchip_bits,
-                                          onchip_bw, int(hw.backing_memory.latency_cycles))
-    return MovementCost(int(cycles), int(compute), reads, writes, in_bits, out_bits, read_home, write_home,
-                        dram_bits)
-
-
-__all__ = ["MovementCost", "movement_cost", "resolve_mapping", "kernel_args"]
+__all__ = ["resolve_mapping", "kernel_args"]

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from accelsim.config.hardware import Hardware
-from accelsim.cost import SCALESIM_QUIRKS, MovementCost, kernel_args, movement_cost, resolve_mapping
+from accelsim.cost import SCALESIM_QUIRKS, kernel_args, resolve_mapping
 from accelsim.array_prepare import array_rows, layer_table
 from accelsim.kernels.batch import stack_args
 from accelsim.mapping.mapping import Mapping, MappingFile
+from accelsim.movement import MovementRows, movement_rows, movement_table
 from accelsim.workload.layers import MAC_KINDS, Network
 from accelsim.workload.shape import ConvShape, conv_shape
 
@@ -43,7 +44,7 @@ class PreparedNetwork:
     shapes: list[ConvShape]
     homes: np.ndarray  # object[MAC layers, 3]: per operand 'dram' or a buffer name
     mappings: list[str]  # readable mapping per MAC layer
-    movement: dict[int, MovementCost] = field(default_factory=dict)  # position -> cost
+    movement: MovementRows  # the pooling / element-wise layers, costed
     keepalive: tuple = ()  # the objects whose ids key the cache
     timing: str = "native"
     stationarities: list[str] = field(default_factory=list)  # per MAC layer: os / ws / is
@@ -82,7 +83,8 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
     if hit is not None:
         _NET_CACHE.move_to_end(key)
         return hit
-    names, kinds, mac_pos, rows, shapes, homes, descs, movement, stats = [], [], [], [], [], [], [], {}, []
+    names, kinds, mac_pos, rows, shapes, homes, descs, stats = [], [], [], [], [], [], [], []
+    movement = movement_rows(hw, movement_table(net, hw, batch))
     kq: tuple[str, ...] = ()
     merged: dict = {}  # the layer's mapping and its JSON key; one for all layers without per-layer entries
 
@@ -94,9 +96,6 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
         return merged[key]
 
     if timing == "scalesim" or tiling == "heuristic":  # all layers at once, as arrays (accelsim/array_prepare.py)
-        for pos, layer in enumerate(net.layers):
-            if layer.kind not in MAC_KINDS:
-                movement[pos] = movement_cost(layer, hw, batch)
         scalesim = timing == "scalesim"
         if scalesim:
             kq = tuple(q for q in (SCALESIM_QUIRKS if quirks is None else quirks) if q in SCALESIM_QUIRKS)
@@ -112,7 +111,6 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
         names.append(layer.name)
         kinds.append(layer.kind)
         if layer.kind not in MAC_KINDS:
-            movement[pos] = movement_cost(layer, hw, batch)
             continue
         mapping, mapping_key = mapping_for(layer.name)
         shape = conv_shape(layer, hw, batch)

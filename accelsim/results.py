@@ -13,7 +13,6 @@ Efficiencies are fractions in [0, 1]; throughput counts a MAC as 2 ops.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -39,10 +38,6 @@ def home_columns(home_buffers: list[str]) -> list[str]:
     for b in home_buffers:
         cols += [f"{b}_reads_ifmap", f"{b}_reads_filter", f"{b}_reads_ofmap", f"{b}_writes_ofmap"]
     return cols
-
-
-def _ceil_bytes(elem_bits: int) -> int:
-    return -(-elem_bits // 8)
 
 
 _SHAPES: dict[int, tuple] = {}  # id(list of shapes) -> (the list, its constants)
@@ -144,7 +139,7 @@ def build_columns(prep, out: np.ndarray | None, columns: list[str]) -> dict:
     if "text" not in prep.derived:  # the text columns are the same on every run: one set of read-only
         mapping = np.empty(n, dtype=object)  # arrays, which frame_of converts for pandas once
         mapping[prep.mac_pos] = prep.mappings
-        for pos in prep.movement:
+        for pos in prep.movement.pos.tolist():
             mapping[pos] = f"stream {prep.kinds[pos]} on {prep.hw.array.cols} lanes"
         text = {"layer": np.array(prep.names, dtype=object), "kind": np.array(prep.kinds, dtype=object),
                 "mapping": mapping}
@@ -156,23 +151,31 @@ def build_columns(prep, out: np.ndarray | None, columns: list[str]) -> dict:
         for c, v in mac_columns(prep, out).items():
             if c in data:
                 data[c][prep.mac_pos] = v
-    for pos, mc in prep.movement.items():
-        for c, v in movement_row(prep.kinds[pos], mc, prep.hw).items():
+    if len(prep.movement.pos):
+        for c, (where, v) in movement_columns(prep.movement, prep.hw).items():
             if c in data:
-                data[c][pos] = v
+                data[c][where] = v
     return {c: data[c] for c in columns}
 
 
-def movement_row(kind: str, mc, hw) -> dict:
-    """Numeric columns of a pooling / element-wise layer: no MACs; traffic to DRAM or the on-chip home."""
+def movement_columns(mv, hw) -> dict:
+    """Numeric columns of the pooling / element-wise layers (``movement.MovementRows``) as
+    {column: (positions, values)}: no MACs; traffic to DRAM or the on-chip home."""
     bw_bits = hw.backing_memory.bandwidth_bytes_per_cycle * 8.0
-    dram_bits = mc.dram_bits
-    return {
-        "cycles": mc.cycles, "compute_cycles": mc.compute_cycles, "stall_cycles": mc.cycles - mc.compute_cycles,
-        "bandwidth_bound_cycles": math.ceil(dram_bits / bw_bits), "dram_bytes": _ceil_bytes(dram_bits),
-        "latency_s": mc.cycles / hw.clock_hz, f"{mc.read_home}_reads_ifmap": mc.reads,
-        f"{mc.write_home}_writes_ofmap": mc.writes,
+    pos, t = mv.pos, mv.table
+    cols = {
+        "cycles": (pos, mv.cycles), "compute_cycles": (pos, mv.compute_cycles),
+        "stall_cycles": (pos, mv.cycles - mv.compute_cycles),
+        "bandwidth_bound_cycles": (pos, np.ceil(mv.dram_bits / bw_bits).astype(np.int64)),
+        "dram_bytes": (pos, -(-mv.dram_bits // 8)), "latency_s": (pos, mv.cycles / hw.clock_hz),
     }
+    for home in set(mv.read_home.tolist()):
+        at = mv.read_home == home
+        cols[f"{home}_reads_ifmap"] = (pos[at], t.reads[at])
+    for home in set(mv.write_home.tolist()):
+        at = mv.write_home == home
+        cols[f"{home}_writes_ofmap"] = (pos[at], t.writes[at])
+    return cols
 
 
 _TEXT_MEMO: dict[int, tuple] = {}  # id(read-only text column) -> (the column, its pandas string array)
@@ -257,8 +260,8 @@ def layer_bits(prep) -> dict:
     for pos, sh in zip(prep.mac_pos, prep.shapes):
         out["input"][pos], out["weight"][pos] = sh.input_bits, sh.weight_bits
         out["psum"][pos], out["output"][pos] = sh.psum_bits, sh.output_bits
-    for pos, mc in prep.movement.items():
-        out["input"][pos], out["output"][pos] = mc.in_bits, mc.out_bits
+    out["input"][prep.movement.pos] = prep.movement.table.in_bits
+    out["output"][prep.movement.pos] = prep.movement.table.out_bits
     prep.derived["bits"] = out
     return out
 

@@ -245,3 +245,38 @@ KERNEL_INDEX = {
 
 def kernel_as_dict(vec) -> dict:
     return {k: int(vec[i]) for k, i in KERNEL_INDEX.items()}
+
+
+def naive_movement_cost(layer, hw, batch: int) -> dict:
+    """A pooling / element-wise layer costed on its own, in plain Python (twin of accelsim/movement.py):
+    elements read and written, their homes (an activation home keeps them when they fit; a buffer that
+    is both homes keeps both only when both fit), DRAM bits, and cycles = max(ceil(ops / lanes), the
+    slower of the DRAM and on-chip transfers) + the DRAM latency when DRAM is involved."""
+    from accelsim.workload.shape import movement_counts
+
+    reads, writes, ops = movement_counts(layer, batch)
+    lp = layer.precision
+    in_bits = lp.input_bits if lp and lp.input_bits else hw.precision.input_bits
+    out_bits = lp.output_bits if lp and lp.output_bits else hw.precision.output_bits
+    in_bytes, out_bytes = -(-reads * in_bits // 8), -(-writes * out_bits // 8)
+    read_home, write_home = hw.homes.ifmap, hw.homes.ofmap
+    if read_home != "dram" and read_home == write_home:
+        if in_bytes + out_bytes > hw.buffer(read_home).size_bytes:
+            read_home = write_home = "dram"
+    else:
+        if read_home != "dram" and in_bytes > hw.buffer(read_home).size_bytes:
+            read_home = "dram"
+        if write_home != "dram" and out_bytes > hw.buffer(write_home).size_bytes:
+            write_home = "dram"
+    dram_bits = (reads * in_bits if read_home == "dram" else 0) + (writes * out_bits if write_home == "dram" else 0)
+    onchip_bits = (reads * in_bits if read_home != "dram" else 0) + (writes * out_bits if write_home != "dram" else 0)
+    onchip = read_home if read_home != "dram" else write_home
+    compute = math.ceil(ops / hw.array.cols)
+    mem = 0
+    if dram_bits:
+        mem = math.ceil(dram_bits / (hw.backing_memory.bandwidth_bytes_per_cycle * 8.0))
+    if onchip_bits:
+        mem = max(mem, math.ceil(onchip_bits / (hw.buffer(onchip).bandwidth_bytes_per_cycle * 8.0)))
+    cycles = max(compute, mem) + (hw.backing_memory.latency_cycles if dram_bits else 0)
+    return {"cycles": cycles, "compute_cycles": compute, "reads": reads, "writes": writes, "in_bits": in_bits,
+            "out_bits": out_bits, "read_home": read_home, "write_home": write_home, "dram_bits": dram_bits}

@@ -1,0 +1,99 @@
+"""Pooling and element-wise layers, which move data but do no MACs, costed as arrays.
+
+A streaming layer reads its inputs and writes its outputs once, from and to the activations' homes
+(``hw.homes.ifmap`` / ``hw.homes.ofmap``), falling back to DRAM when they do not fit there (both
+together when one buffer holds both); its ops run on ``hw.array.cols`` lanes, pipelined with the
+transfers (``kernels.movement_cost``). The counts per layer depend only on the network, batch and
+precision, so they are packed once (:func:`movement_table`); the homes and cycles depend on the
+hardware and take a few numpy calls per design point (:func:`movement_rows`). tests/naive.py holds
+the per-layer twin that tests/test_movement.py checks these against.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from accelsim.config.hardware import Hardware
+from accelsim.kernels.movement_cost import movement_layer_costs
+from accelsim.workload.layers import MAC_KINDS, Network
+from accelsim.workload.shape import movement_counts
+
+
+@dataclass(frozen=True)
+class MovementTable:
+    """The streaming layers of a network at one batch and precision."""
+
+    pos: np.ndarray  # int64[n]: positions in the network
+    reads: np.ndarray  # int64[n]: elements read, at input precision
+    writes: np.ndarray  # int64[n]: elements written, at output precision
+    ops: np.ndarray  # int64[n]: simple operations (comparisons, adds)
+    in_bits: np.ndarray  # int64[n]
+    out_bits: np.ndarray  # int64[n]
+
+
+@dataclass(frozen=True)
+class MovementRows:
+    """A MovementTable costed on one hardware config."""
+
+    table: MovementTable
+    cycles: np.ndarray  # int64[n]
+    compute_cycles: np.ndarray  # int64[n]
+    read_home: np.ndarray  # object[n]: 'dram' or the on-chip buffer the inputs are read from
+    write_home: np.ndarray  # object[n]: where the outputs go
+    dram_bits: np.ndarray  # int64[n]: moved over the backing memory
+
+    @property
+    def pos(self) -> np.ndarray:
+        return self.table.pos
+
+
+_TABLES: OrderedDict = OrderedDict()
+
+
+def movement_table(net: Network, hw: Hardware, batch: int) -> MovementTable:
+    """The streaming layers of ``net`` (memoised per network object, batch and precision)."""
+    key = (id(net), batch, hw.precision)
+    hit = _TABLES.get(key)
+    if hit is not None and hit[0] is net:
+        return hit[1]
+    pos = [i for i, layer in enumerate(net.layers) if layer.kind not in MAC_KINDS]
+    counts = np.array([movement_counts(net.layers[i], batch) for i in pos], np.int64).reshape(-1, 3)
+    p = hw.precision
+    bits = np.array([[(lp.input_bits if lp and lp.input_bits else p.input_bits),
+                      (lp.output_bits if lp and lp.output_bits else p.output_bits)]
+                     for lp in (net.layers[i].precision for i in pos)], np.int64).reshape(-1, 2)
+    table = MovementTable(np.array(pos, np.int64), counts[:, 0], counts[:, 1], counts[:, 2], bits[:, 0], bits[:, 1])
+    _TABLES[key] = (net, table)
+    if len(_TABLES) > 64:
+        _TABLES.popitem(last=False)
+    return table
+
+
+def movement_rows(hw: Hardware, table: MovementTable) -> MovementRows:
+    """Homes, DRAM traffic and cycles of ``table``'s layers on ``hw``."""
+    reads_bits = table.reads * table.in_bits
+    writes_bits = table.writes * table.out_bits
+    in_bytes, out_bytes = -(-reads_bits // 8), -(-writes_bits // 8)
+    src, dst = hw.homes.ifmap, hw.homes.ofmap
+    size = {b.name: b.size_bytes for b in hw.buffers}
+    if src != "dram" and src == dst:  # one buffer holds both: both stay only when both fit
+        on_src = on_dst = in_bytes + out_bytes <= size[src]
+    else:
+        on_src = in_bytes <= size[src] if src != "dram" else np.zeros(len(table.pos), bool)
+        on_dst = out_bytes <= size[dst] if dst != "dram" else np.zeros(len(table.pos), bool)
+    dram_bits = np.where(on_src, 0, reads_bits) + np.where(on_dst, 0, writes_bits)
+    onchip_bits = np.where(on_src, reads_bits, 0) + np.where(on_dst, writes_bits, 0)
+    # the on-chip buffer involved: the inputs' home when they stay, else the outputs'
+    onchip_bw = np.where(on_src, _bandwidth_bits(hw, src), np.where(on_dst, _bandwidth_bits(hw, dst), 1.0))
+    cycles, compute = movement_layer_costs(table.ops, hw.array.cols, dram_bits,
+                                           float(hw.backing_memory.bandwidth_bytes_per_cycle * 8.0), onchip_bits,
+                                           onchip_bw, int(hw.backing_memory.latency_cycles))
+    return MovementRows(table, cycles, compute, np.where(on_src, src, "dram").astype(object),
+                        np.where(on_dst, dst, "dram").astype(object), dram_bits)
+
+
+def _bandwidth_bits(hw: Hardware, name: str) -> float:
+    return hw.buffer(name).bandwidth_bytes_per_cycle * 8.0 if name != "dram" else 1.0
