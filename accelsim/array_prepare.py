@@ -87,8 +87,9 @@ def _mask(dims: tuple[str, ...]) -> np.ndarray:
 
 def _variant(shape: ConvShape, hw: Hardware, mapping: Mapping, quirks: tuple[str, ...] | None) -> tuple:
     """What a layer's mapping fixes before tiling, as kernel rows: (order, shrink order, rows axis,
-    cols axis, rows mask, cols mask, temporal order, given tiles (0 = free), array row, description
-    format, stationarity). ``quirks``: SCALE-Sim's mapping with these quirks (None: native)."""
+    cols axis, rows mask, cols mask, temporal order, given tiles (0 = free), SCALE-Sim quirk flags,
+    description format, stationarity). ``quirks``: SCALE-Sim's mapping with these quirks (None:
+    native). Depends on the layer only through whether it is depthwise."""
     stat = mapping.stationarity or hw.stationarity
     flags: tuple[int, ...] = ()
     if quirks is None:
@@ -103,15 +104,55 @@ def _variant(shape: ConvShape, hw: Hardware, mapping: Mapping, quirks: tuple[str
     shrink = np.array([TILE_KEYS.index(k) for k in "g" + order[::-1]], np.int64)
     order_row = np.array([L.DG] + [L.DIM_NAMES.index(ch.upper()) for ch in order], np.int64)
     tmp = L.TEMPORAL_ORDER[{"os": L.STAT_OS, "ws": L.STAT_WS, "is": L.STAT_IS}[stat]]
-    arr = np.zeros(L.ARR_LEN, np.int64)
-    arr[:4] = (hw.array.rows, hw.array.cols, hw.array.macs_per_pe,
-               L.SYSTOLIC if hw.array.interconnect == "systolic" else L.BROADCAST)
-    arr[list(flags)] = 1
     preset = {v: k for k, v in LOOP_PRESETS.items()}.get(order)
     fmt = (f"{'' if quirks is None else 'SCALE-Sim '}{f'{preset.upper()}({order})' if preset else order} "
            f"{stat.upper()} rows={''.join(rows) or '-'} cols={''.join(cols) or '-'} "
            "tiles[g%d n%d m%d c%d p%d q%d]")  # ResolvedMapping.describe()
-    return order_row, shrink, _axis(rows), _axis(cols), _mask(rows), _mask(cols), tmp, fixed, arr, fmt, stat
+    return order_row, shrink, _axis(rows), _axis(cols), _mask(rows), _mask(cols), tmp, fixed, flags, fmt, stat
+
+
+@dataclass(frozen=True)
+class _Variants:
+    """The mapping rows of a table's layers: per layer its variant's, stacked (shared by every call with
+    the same request: never written to), and per variant its quirk flags, description format and
+    stationarity."""
+
+    index: np.ndarray  # int64[n]: each layer's variant
+    rows: tuple  # order, shrink, rows axis, cols axis, rows mask, cols mask, temporal order, given tiles
+    flags: list[tuple[int, ...]]
+    formats: list[str]
+    stats: list[str]
+
+
+_VARIANTS: OrderedDict = OrderedDict()
+
+
+def _variants(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str]],
+              quirks: tuple[str, ...] | None) -> _Variants:
+    """The layers' variants (memoised per table, mapping request and the hardware fields a variant
+    reads: a sweep over sizes and bandwidths builds them once)."""
+    a = hw.array
+    key = (id(table), tuple(m[1] for m in mappings), hw.dataflow, hw.stationarity,
+           None if a.rows_unroll is None else tuple(a.rows_unroll),
+           None if a.cols_unroll is None else tuple(a.cols_unroll), quirks)
+    hit = _VARIANTS.get(key)
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    n = len(table.names)
+    variants, index = {}, np.empty(n, np.int64)
+    for i in range(n):
+        vkey = (mappings[i][1], bool(table.depthwise[i]))
+        if vkey not in variants:
+            variants[vkey] = (len(variants), _variant(table.shapes[i], hw, mappings[i][0], quirks))
+        index[i] = variants[vkey][0]
+    rows = [v for _, v in sorted(variants.values(), key=lambda t: t[0])]
+    stacked = tuple(np.stack([r[j] for r in rows])[index] for j in range(8))  # writable: a read-only array
+    # is another numba type (a second compilation of the kernel); nothing writes into kernel arguments
+    value = _Variants(index, stacked, [r[8] for r in rows], [r[9] for r in rows], [r[10] for r in rows])
+    _VARIANTS[key] = (table, value)
+    if len(_VARIANTS) > 64:
+        _VARIANTS.popitem(last=False)
+    return value
 
 
 def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str]],
@@ -121,15 +162,14 @@ def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, st
     (Mapping, JSON key) per layer): heuristic tiles, or with ``quirks`` (SCALE-Sim quirk names) SCALE-Sim's
     mapping (``cost.scalesim_mapping``: whole layers, groups one by one)."""
     n = len(table.names)
-    variants, index = {}, np.empty(n, np.int64)
-    for i in range(n):
-        key = (mappings[i][1], bool(table.depthwise[i]))
-        if key not in variants:
-            variants[key] = (len(variants), _variant(table.shapes[i], hw, mappings[i][0], quirks))
-        index[i] = variants[key][0]
-    rows = [v for _, v in sorted(variants.values(), key=lambda t: t[0])]
-    order, shrink, rows_axis, cols_axis, rows_mask, cols_mask, tmp_order, fixed, arr = (
-        np.stack([r[j] for r in rows])[index] for j in range(9))
+    var = _variants(hw, table, mappings, quirks)
+    order, shrink, rows_axis, cols_axis, rows_mask, cols_mask, tmp_order, fixed = var.rows
+    arr_rows = np.zeros((len(var.flags), L.ARR_LEN), np.int64)
+    arr_rows[:, :4] = (hw.array.rows, hw.array.cols, hw.array.macs_per_pe,
+                       L.SYSTOLIC if hw.array.interconnect == "systolic" else L.BROADCAST)
+    for v, flags in enumerate(var.flags):
+        arr_rows[v, list(flags)] = 1
+    arr = arr_rows[var.index]
     names, sizes, bw, dbl, op_buf = staging(hw)
     home_buf = np.array([names.index(getattr(hw.homes, op)) if getattr(hw.homes, op) != "dram" else -1
                          for op in OPERANDS], np.int64)
@@ -156,7 +196,7 @@ def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, st
             np.full(n, hw.backing_memory.bandwidth_bytes_per_cycle * 8.0),
             np.full(n, hw.backing_memory.latency_cycles, np.int64))
     homes = np.array(names + ["dram"], dtype=object)[home_idx]  # -1 -> 'dram'
-    formats = [r[9] for r in rows]
-    descs = [formats[v] % tuple(tl) for v, tl in zip(index.tolist(), tiles.tolist())]
-    stats = [rows[v][10] for v in index.tolist()]
+    index = var.index.tolist()
+    descs = [var.formats[v] % tuple(tl) for v, tl in zip(index, tiles.tolist())]
+    stats = [var.stats[v] for v in index]
     return args, homes, descs, stats

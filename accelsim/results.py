@@ -257,9 +257,10 @@ def layer_bits(prep) -> dict:
     p = prep.hw.precision
     out = {"input": np.full(n, p.input_bits), "weight": np.full(n, p.weight_bits), "psum": np.full(n, p.psum_bits),
            "output": np.full(n, p.output_bits)}
-    for pos, sh in zip(prep.mac_pos, prep.shapes):
-        out["input"][pos], out["weight"][pos] = sh.input_bits, sh.weight_bits
-        out["psum"][pos], out["output"][pos] = sh.psum_bits, sh.output_bits
+    if len(prep.mac_pos):
+        mac_bits = prep.args[8]  # the kernel's bits argument: int64[MAC layers, 4]
+        for j, k in enumerate(("input", "weight", "psum", "output")):
+            out[k][prep.mac_pos] = mac_bits[:, j]
     out["input"][prep.movement.pos] = prep.movement.table.in_bits
     out["output"][prep.movement.pos] = prep.movement.table.out_bits
     prep.derived["bits"] = out

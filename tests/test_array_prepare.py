@@ -112,6 +112,30 @@ def test_array_path_equals_per_layer_path(data):
     assert_same(array_rows(hw, table_of(names, shapes), [(mapping, "m")] * len(shapes)), ref)
 
 
+@given(data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_one_table_across_design_points(data):
+    """A sweep reuses one LayerTable while the hardware changes: the memoised mapping rows
+    (array_prepare._variants) must follow every field they read, and only those."""
+    shapes = data.draw(st.lists(layers(), min_size=1, max_size=3))
+    names = [f"l{i}" for i in range(len(shapes))]
+    table = table_of(names, shapes)
+    mapping = data.draw(partial_mappings())  # one request, as in a sweep
+    key = mapping.model_dump_json()
+    for _ in range(5):
+        hw = data.draw(tight_hardware())
+        if data.draw(st.booleans()):  # the hardware fixes its unrolling
+            rows, cols = data.draw(axes())
+            d = hw.model_dump()
+            d["array"].update(rows_unroll=list(rows), cols_unroll=list(cols))
+            hw = accelsim.Hardware.model_validate(d)
+        try:
+            ref = per_layer(names, shapes, hw, mapping)
+        except AccelsimError:
+            continue
+        assert_same(array_rows(hw, table, [(mapping, key)] * len(shapes)), ref)
+
+
 @pytest.mark.parametrize("hw_name", [h for h in zoo.shipped_hardware()
                                      if accelsim.load_hardware(h).pim is None])
 def test_zoo_prepare_equals_per_layer_path(hw_name):
