@@ -133,7 +133,8 @@ def build_columns(prep, out: np.ndarray | None, columns: list[str]) -> dict:
     """The per-layer table as numpy columns: MAC layers from the kernel output, streaming layers from
     their costs."""
     n = len(prep.names)
-    data = {c: np.zeros(n, np.int64) for c in columns}
+    block = np.zeros((len(columns), n), np.int64)  # one allocation; each row is a contiguous column
+    data = dict(zip(columns, block))
     for c in ("mapping_efficiency", "utilization", "latency_s"):
         data[c] = np.zeros(n, np.float64)
     if "text" not in prep.derived:  # the text columns are the same on every run: one set of read-only

@@ -52,6 +52,27 @@ def test_energy_is_the_sum_of_its_parts_and_tables_change_only_energy(hw_name):
     assert swapped.summary["cycles"] == base.summary["cycles"]
 
 
+def test_mac_energy_follows_each_layers_precision():
+    """Per-layer precision overrides: each layer's MACs at its own operand width (max of input and
+    weight bits) and partial-sum width, looked up in the table one by one."""
+    from accelsim.energy.model import table_for
+    from accelsim.workload.layers import ConvLayer, LayerPrecision, Network
+
+    precisions = [None, LayerPrecision(input_bits=4, weight_bits=4, psum_bits=16), None,
+                  LayerPrecision(weight_bits=16, psum_bits=32)]
+    net = Network(name="mixed", layers=[ConvLayer(name=f"c{i}", in_channels=4, out_channels=4, in_h=6, in_w=6,
+                                                  kernel=3, padding=1, precision=p)
+                                        for i, p in enumerate(precisions)])
+    hw = accelsim.load_hardware("edge")
+    df = accelsim.simulate(hw, net).layers
+    table, p = table_for(hw), hw.precision
+    for i, lp in enumerate(precisions):
+        width = max((lp and lp.input_bits) or p.input_bits, (lp and lp.weight_bits) or p.weight_bits)
+        psum = (lp and lp.psum_bits) or p.psum_bits
+        assert df.energy_pj_mac[i] == df.macs[i] * table.mac_pj(width, psum).energy_pj
+    assert df.energy_pj_mac[1] < df.energy_pj_mac[0] < df.energy_pj_mac[3]
+
+
 def test_table_rules():
     t = load_table("hwc45")
     # log-log interpolation between tabulated SRAM sizes; exact at tabulated points
