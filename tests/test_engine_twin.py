@@ -62,8 +62,6 @@ def scaled_down_zoo_layers():
 
 
 def _scale(sh):
-    from dataclasses import replace
-
     g = min(sh.G, 2)
     c, m = min(sh.C, 3), min(sh.M, 3)
     # keep the kernel, stride and padding; shrink the input to a few output rows
@@ -73,7 +71,7 @@ def _scale(sh):
     w = max(w, (sh.S - 1) * sh.dil[1] + 1 - 2 * sh.pad[1], 1)
     p = (h + 2 * sh.pad[0] - sh.dil[0] * (sh.R - 1) - 1) // sh.stride[0] + 1
     q = (w + 2 * sh.pad[1] - sh.dil[1] * (sh.S - 1) - 1) // sh.stride[1] + 1
-    return replace(sh, G=g, C=c, M=m, H=h, W=w, P=p, Q=q)
+    return sh._replace(G=g, C=c, M=m, H=h, W=w, P=p, Q=q)
 
 
 ZOO_CASES = scaled_down_zoo_layers()
