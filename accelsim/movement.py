@@ -74,6 +74,9 @@ def movement_table(net: Network, hw: Hardware, batch: int) -> MovementTable:
 
 def movement_rows(hw: Hardware, table: MovementTable) -> MovementRows:
     """Homes, DRAM traffic and cycles of ``table``'s layers on ``hw``."""
+    if not len(table.pos):  # no streaming layers (a single conv, a SCALE-Sim topology)
+        empty = np.zeros(0, np.int64)
+        return MovementRows(table, empty, empty, np.zeros(0, object), np.zeros(0, object), empty)
     reads_bits = table.reads * table.in_bits
     writes_bits = table.writes * table.out_bits
     in_bytes, out_bytes = -(-reads_bits // 8), -(-writes_bits // 8)
