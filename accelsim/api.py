@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy as np
 from pydantic import ValidationError
 
 from accelsim import zoo
@@ -15,10 +16,11 @@ from accelsim.workload.onnx_detect import is_onnx_file
 from accelsim.workload.scalesim_topology import looks_like_topology, parse_topology
 from accelsim.kernels.batch import conv_layer_cost_batch
 from accelsim.errors import AccelsimError, AccelsimWarning, ConfigError, format_validation_error
-from accelsim.mapping.mapping import Mapping, load_mapping
-from accelsim.energy.model import energy_columns, table_for
+from accelsim.mapping.mapping import Mapping, MappingFile, load_mapping
+from accelsim.energy.model import energy_columns, energy_factors, energy_structure, table_for
 from accelsim.prepared import prepare
-from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, build_columns, energy_summary, home_columns, layer_bits, summarize
+from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, energy_summary, home_columns,
+                              layer_bits, stacked_columns, summarize)
 from accelsim.workload.layers import Network
 
 
@@ -153,10 +155,7 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     except ValidationError as exc:
         raise format_validation_error(exc, "<options>") from None
     n = batch or net.batch
-    sparse = _sparse_layers(net)
-    if sparse:
-        warnings.warn(f"{net.name}: N:M sparsity of {len(sparse)} layer(s) ({sparse[0]}, ...) is recorded but not "
-                      "modelled; these layers are costed dense", AccelsimWarning, stacklevel=2)
+    _warn_sparse(net)
     if quirks is not None:
         unknown = set(quirks) - {"os_fold", "off_by_one", "os_ofmap_extra", "no_psum_reads", "ceil_rule"}
         if unknown:
@@ -165,12 +164,7 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     table = table_for(hw)
 
     def digital(sub: Network) -> dict:
-        prep = prepare(hw, sub, base, mfile, n, tiling, timing, quirks)
-        out = conv_layer_cost_batch(*prep.args) if len(prep.mac_pos) else None
-        homes = sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"})
-        cols = build_columns(prep, out, CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes))
-        cols.update(energy_columns(cols, layer_bits(prep), hw, table))
-        return cols
+        return _columns([prepare(hw, sub, base, mfile, n, tiling, timing, quirks)], [hw], table, text=True)
 
     if hw.pim is not None:
         from accelsim.pim.hybrid import run_hybrid
@@ -183,6 +177,77 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     summary = summarize(cols, hw, net.name, n)
     summary.update(energy_summary(cols, hw, table, summary))
     return SimulationResult(cols, summary)
+
+
+def simulate_points(hardware: list, workload, *, batch: int | None = None, tiling: str = "best") -> list:
+    """Network summaries of many design points on one workload — each equal to ``simulate(hw, workload,
+    batch=batch, tiling=tiling).summary`` — with one kernel call and the result, energy and summary
+    arithmetic done for all the points that share a precision and a buffer structure at once (what a
+    sweep needs; the per-layer tables are not kept). Entry i is point i's summary, or the AccelsimError
+    it raised (a layer that does not fit). Hardware with a PIM section is simulated point by point."""
+    net = load_workload(workload)
+    hws = [load_hardware(h) for h in hardware]
+    n = batch or net.batch
+    _warn_sparse(net)
+    results: list = [None] * len(hws)
+    groups: dict = {}
+    for i, hw in enumerate(hws):
+        try:
+            if hw.pim is not None:
+                results[i] = simulate(hw, net, batch=n, tiling=tiling).summary
+                continue
+            prep = prepare(hw, net, Mapping(), MappingFile(), n, tiling, "native", None)
+        except AccelsimError as exc:
+            results[i] = exc
+            continue
+        width = prep.args[10].shape[1] if len(prep.mac_pos) else 0  # buffers per kernel row
+        groups.setdefault((hw.precision, energy_structure(hw), width), []).append((i, hw, prep))
+    rows = len(net.layers)
+    for members in groups.values():
+        points = [m[1] for m in members]
+        try:
+            table = table_for(points[0])
+            cols = _columns([m[2] for m in members], points, table, text=False)
+        except AccelsimError:  # one point's energy entry missing: find out which, point by point
+            for i, hw, _ in members:
+                try:
+                    results[i] = simulate(hw, net, batch=n, tiling=tiling).summary
+                except AccelsimError as exc:
+                    results[i] = exc
+            continue
+        for k, (i, hw, _) in enumerate(members):
+            part = {c: v[k * rows:(k + 1) * rows] for c, v in cols.items()}
+            summary = summarize(part, hw, net.name, n)
+            summary.update(energy_summary(part, hw, table, summary))
+            results[i] = summary
+    return results
+
+
+def _columns(preps: list, hws: list[Hardware], table, text: bool) -> dict:
+    """Result and energy columns of design points of one network (their prepared networks ``preps``,
+    one precision and buffer structure), stacked point after point; ``text``: also the layer, kind
+    and mapping columns (one point)."""
+    prep = preps[0]
+    out = None
+    if len(prep.mac_pos):
+        args = prep.args if len(preps) == 1 else tuple(np.concatenate([p.args[j] for p in preps])
+                                                       for j in range(len(prep.args)))
+        out = conv_layer_cost_batch(*args)
+    hw = hws[0]
+    homes = sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"})
+    cols = stacked_columns(preps, out, CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes), text=text)
+    bits = layer_bits(prep)
+    if len(preps) > 1:
+        bits = {k: np.tile(v, len(preps)) for k, v in bits.items()}
+    cols.update(energy_columns(cols, bits, energy_factors(hws, table, len(prep.names))))
+    return cols
+
+
+def _warn_sparse(net: Network) -> None:
+    sparse = _sparse_layers(net)
+    if sparse:
+        warnings.warn(f"{net.name}: N:M sparsity of {len(sparse)} layer(s) ({sparse[0]}, ...) is recorded but not "
+                      "modelled; these layers are costed dense", AccelsimWarning, stacklevel=3)
 
 
 _SPARSE: dict[int, tuple] = {}  # id(network) -> (network, names of its layers with N:M sparsity)
@@ -215,4 +280,5 @@ def _placement(placement, hw: Hardware):
         raise format_validation_error(exc, "<placement>") from None
 
 
-__all__ = ["load_hardware", "load_workload", "save_hardware", "save_workload", "simulate", "AccelsimError"]
+__all__ = ["load_hardware", "load_workload", "save_hardware", "save_workload", "simulate", "simulate_points",
+           "AccelsimError"]

@@ -158,7 +158,8 @@ def _variants(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str
 def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str]],
                quirks: tuple[str, ...] | None = None) -> tuple:
     """Batch-kernel arguments (``kernels.batch.stack_args`` form), homes (object[n, 3]: 'dram' or a
-    buffer name), readable mappings and stationarities of ``table``'s layers under ``mappings`` (one
+    buffer name), a function returning the readable mappings, and the stationarities of ``table``'s
+    layers under ``mappings`` (one
     (Mapping, JSON key) per layer): heuristic tiles, or with ``quirks`` (SCALE-Sim quirk names) SCALE-Sim's
     mapping (``cost.scalesim_mapping``: whole layers, groups one by one)."""
     n = len(table.names)
@@ -197,6 +198,8 @@ def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, st
             np.full(n, hw.backing_memory.latency_cycles, np.int64))
     homes = np.array(names + ["dram"], dtype=object)[home_idx]  # -1 -> 'dram'
     index = var.index.tolist()
-    descs = [var.formats[v] % tuple(tl) for v, tl in zip(index, tiles.tolist())]
-    stats = [var.stats[v] for v in index]
-    return args, homes, descs, stats
+
+    def describe(formats=var.formats) -> list[str]:  # formatting is a third of a sweep point: on demand
+        return [formats[v] % tuple(tl) for v, tl in zip(index, tiles.tolist())]
+
+    return args, homes, describe, [var.stats[v] for v in index]

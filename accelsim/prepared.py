@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -43,13 +44,20 @@ class PreparedNetwork:
     args: tuple  # batch-kernel arguments, one row per MAC layer
     shapes: list[ConvShape]
     homes: np.ndarray  # object[MAC layers, 3]: per operand 'dram' or a buffer name
-    mappings: list[str]  # readable mapping per MAC layer
+    mapping_text: list[str] | Callable[[], list[str]]  # readable mapping per MAC layer, or what formats them
     movement: MovementRows  # the pooling / element-wise layers, costed
     keepalive: tuple = ()  # the objects whose ids key the cache
     timing: str = "native"
     stationarities: list[str] = field(default_factory=list)  # per MAC layer: os / ws / is
     scalesim_quirks: tuple[str, ...] = ()  # the SCALE-Sim quirks switched on (timing="scalesim")
     derived: dict = field(default_factory=dict)  # per-layer constants the result builders memoise here
+
+    @property
+    def mappings(self) -> list[str]:
+        """Readable mapping per MAC layer, formatted on first use (a sweep never reads them)."""
+        if callable(self.mapping_text):
+            self.mapping_text = self.mapping_text()
+        return self.mapping_text
 
 
 def _hw_key(hw: Hardware) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -58,21 +59,59 @@ def _shape_constants(shapes: list) -> tuple[dict, np.ndarray, np.ndarray]:
     return hit[1]
 
 
-def mac_columns(prep, out: np.ndarray) -> dict:
-    """Result columns of the MAC layers (arrays, one entry per MAC layer) from the kernel output."""
-    hw = prep.hw
-    pes = hw.pes * hw.array.macs_per_pe
+class RowHardware(NamedTuple):
+    """The hardware figures the result columns read, per row: plain numbers for one design point, or
+    arrays with one entry per row when design points are stacked (``row_hardware``)."""
+
+    pes: Any  # PEs in the array
+    macs_per_pe: Any
+    dram_bw_bits: Any  # backing-memory bandwidth (bits/cycle)
+    clock_hz: Any
+    rf_ifmap: Any  # 1 when the PEs have an ifmap register file, else 0
+    rf_filter: Any
+    rf_psum: Any
+
+
+def per_row(values: list, counts: int):
+    """One value per design point: the value itself for one point, else an array repeating each
+    point's value ``counts`` times (its rows are consecutive)."""
+    return values[0] if len(values) == 1 else np.repeat(np.asarray(values), counts)
+
+
+def row_hardware(hws: list, counts: int) -> RowHardware:
+    """RowHardware of these design points, ``counts`` rows each."""
+    points = [(hw.pes, hw.array.macs_per_pe, hw.backing_memory.bandwidth_bytes_per_cycle * 8.0, hw.clock_hz,
+               int(bool(hw.register_files.ifmap_bytes)), int(bool(hw.register_files.filter_bytes)),
+               int(bool(hw.register_files.psum_bytes))) for hw in hws]
+    return RowHardware(*(per_row(list(v), counts) for v in zip(*points)))
+
+
+def mac_columns(preps: list, out: np.ndarray, rh: RowHardware) -> dict:
+    """Result columns of the MAC layers (arrays, one entry per MAC layer of each design point, points
+    one after another) from the kernel output; ``preps``: the points' prepared networks (the same
+    network's layer table), ``rh``: their hardware per MAC row."""
+    prep = preps[0]
+    pes = rh.pes * rh.macs_per_pe
     n = out.shape[0]
-    homes = prep.homes
-    if "mac" not in prep.derived:  # constants of the prepared network, computed on its first run
-        prep.derived["mac"] = (homes == "dram", sorted(set(homes.ravel()) - {"dram"}))
-    on_dram, home_names = prep.derived["mac"]
-    bits, ofmap_elems, filter_elems = _shape_constants(prep.shapes)
+    if len(preps) == 1:
+        homes = prep.homes
+        if "mac" not in prep.derived:  # constants of the prepared network, computed on its first run
+            prep.derived["mac"] = (homes == "dram", sorted(set(homes.ravel()) - {"dram"}))
+        on_dram, home_names = prep.derived["mac"]
+        bits, ofmap_elems, filter_elems = _shape_constants(prep.shapes)
+    else:
+        homes = np.concatenate([p.homes for p in preps])
+        on_dram, home_names = homes == "dram", sorted(set(homes.ravel()) - {"dram"})
+        bits, ofmap_elems, filter_elems = _shape_constants(prep.shapes)
+        bits = {k: np.tile(v, len(preps)) for k, v in bits.items()}
+        ofmap_elems, filter_elems = np.tile(ofmap_elems, len(preps)), np.tile(filter_elems, len(preps))
     macs = out[:, L.O_MACS]
     cycles = out[:, L.O_CYCLES]
     compute = out[:, L.O_COMPUTE]
     fold = out[:, L.O_FOLD_CYCLES]
     if prep.timing == "scalesim":  # SCALE-Sim's read buffers and write drains (accelsim/scalesim_memory.py)
+        if len(preps) > 1:
+            raise ValueError("SCALE-Sim timing: one design point at a time")
         if "scalesim_dram" not in prep.derived:
             from accelsim.scalesim_memory import dram_columns
 
@@ -82,8 +121,8 @@ def mac_columns(prep, out: np.ndarray) -> dict:
         "macs": macs, "cycles": cycles, "compute_cycles": compute, "stall_cycles": cycles - compute,
         "compute_bound_cycles": -(-macs // pes),
         "mapping_efficiency": (np.where(out[:, L.O_FOLDS] > 0, out[:, L.O_USED_PES] / np.maximum(
-            hw.pes * out[:, L.O_FOLDS], 1), 0.0) if prep.timing == "scalesim" else
-            np.where(fold > 0, out[:, L.O_USED_PE_CYCLES] / np.maximum(hw.pes * fold, 1), 0.0)),
+            rh.pes * out[:, L.O_FOLDS], 1), 0.0) if prep.timing == "scalesim" else
+            np.where(fold > 0, out[:, L.O_USED_PE_CYCLES] / np.maximum(rh.pes * fold, 1), 0.0)),
         "utilization": np.where(cycles > 0, macs / np.maximum(pes * cycles, 1), 0.0),
         "buffer_reads_ifmap": out[:, L.O_BUF_RD_IF], "buffer_reads_filter": out[:, L.O_BUF_RD_FI],
         "buffer_reads_ofmap": out[:, L.O_BUF_RD_OF], "buffer_writes_ofmap": out[:, L.O_BUF_WR_OF],
@@ -106,18 +145,13 @@ def mac_columns(prep, out: np.ndarray) -> dict:
     compulsory = (np.where(on_dram[:, 0], out[:, L.O_COMPULSORY_IF] * bits["input"], 0)
                   + np.where(on_dram[:, 1], filter_elems * bits["weight"], 0)
                   + np.where(on_dram[:, 2], ofmap_elems * bits["output"], 0))
-    bw_bits = hw.backing_memory.bandwidth_bytes_per_cycle * 8.0
-    cols["bandwidth_bound_cycles"] = np.ceil(compulsory / bw_bits).astype(np.int64)
+    cols["bandwidth_bound_cycles"] = np.ceil(compulsory / rh.dram_bw_bits).astype(np.int64)
     cols["dram_bytes"] = -(-dram_bits // 8)
-    cols["latency_s"] = cycles / hw.clock_hz
-    rf = hw.register_files
+    cols["latency_s"] = cycles / rh.clock_hz
     cols.update({
-        "rf_reads_ifmap": macs if rf.ifmap_bytes else zero,
-        "rf_writes_ifmap": out[:, L.O_DELIV_IF] if rf.ifmap_bytes else zero,
-        "rf_reads_filter": macs if rf.filter_bytes else zero,
-        "rf_writes_filter": out[:, L.O_DELIV_FI] if rf.filter_bytes else zero,
-        "rf_reads_ofmap": macs if rf.psum_bytes else zero,
-        "rf_writes_ofmap": macs if rf.psum_bytes else zero,
+        "rf_reads_ifmap": macs * rh.rf_ifmap, "rf_writes_ifmap": out[:, L.O_DELIV_IF] * rh.rf_ifmap,
+        "rf_reads_filter": macs * rh.rf_filter, "rf_writes_filter": out[:, L.O_DELIV_FI] * rh.rf_filter,
+        "rf_reads_ofmap": macs * rh.rf_psum, "rf_writes_ofmap": macs * rh.rf_psum,
         "array_reads_ifmap": out[:, L.O_ARR_IF], "array_reads_filter": out[:, L.O_ARR_FI],
         "array_writes_ofmap": out[:, L.O_ARR_OF],
     })
@@ -130,15 +164,50 @@ def mac_columns(prep, out: np.ndarray) -> dict:
 
 
 def build_columns(prep, out: np.ndarray | None, columns: list[str]) -> dict:
-    """The per-layer table as numpy columns: MAC layers from the kernel output, streaming layers from
-    their costs."""
-    n = len(prep.names)
-    block = np.zeros((len(columns), n), np.int64)  # one allocation; each row is a contiguous column
+    """The per-layer table of one design point as numpy columns: MAC layers from the kernel output,
+    streaming layers from their costs, and the text columns."""
+    return stacked_columns([prep], out, columns, text=True)
+
+
+def stacked_columns(preps: list, out: np.ndarray | None, columns: list[str], text: bool = False) -> dict:
+    """The per-layer tables of design points of one network, stacked: rows ``k * n .. (k + 1) * n`` are
+    point k's layers (``out``: the kernel output of their MAC layers, in the same order). ``text``:
+    also the layer, kind and mapping columns (one point only)."""
+    prep = preps[0]
+    n, points = len(prep.names), len(preps)
+    block = np.zeros((len(columns), n * points), np.int64)  # one allocation; each row is a contiguous column
     data = dict(zip(columns, block))
     for c in ("mapping_efficiency", "utilization", "latency_s"):
-        data[c] = np.zeros(n, np.float64)
-    if "text" not in prep.derived:  # the text columns are the same on every run: one set of read-only
-        mapping = np.empty(n, dtype=object)  # arrays, which frame_of converts for pandas once
+        data[c] = np.zeros(n * points, np.float64)
+    if text:
+        if points > 1:
+            raise ValueError("text columns: one design point at a time")
+        data.update(_text_columns(prep))
+    else:
+        for c in ("layer", "kind", "mapping"):
+            data.pop(c, None)
+    offsets = np.arange(points, dtype=np.int64)[:, None] * n
+    if out is not None and len(prep.mac_pos):
+        mac_rows = prep.mac_pos if points == 1 else (offsets + prep.mac_pos).ravel()
+        rh = row_hardware([p.hw for p in preps], len(prep.mac_pos))
+        for c, v in mac_columns(preps, out, rh).items():
+            if c in data:
+                data[c][mac_rows] = v
+    if len(prep.movement.pos):
+        mv = prep.movement if points == 1 else _stack_movement(preps, offsets)
+        rh = row_hardware([p.hw for p in preps], len(prep.movement.pos))
+        for c, (where, v) in movement_columns(mv, rh).items():
+            if c in data:
+                data[c][where] = v
+    return {c: data[c] for c in columns if c in data}
+
+
+def _text_columns(prep) -> dict:
+    """Layer names, kinds and readable mappings: the same on every run of a prepared network, so one set
+    of read-only arrays, which frame_of converts for pandas once."""
+    if "text" not in prep.derived:
+        n = len(prep.names)
+        mapping = np.empty(n, dtype=object)
         mapping[prep.mac_pos] = prep.mappings
         for pos in prep.movement.pos.tolist():
             mapping[pos] = f"stream {prep.kinds[pos]} on {prep.hw.array.cols} lanes"
@@ -147,28 +216,32 @@ def build_columns(prep, out: np.ndarray | None, columns: list[str]) -> dict:
         for v in text.values():
             v.flags.writeable = False
         prep.derived["text"] = text
-    data.update(prep.derived["text"])
-    if out is not None and len(prep.mac_pos):
-        for c, v in mac_columns(prep, out).items():
-            if c in data:
-                data[c][prep.mac_pos] = v
-    if len(prep.movement.pos):
-        for c, (where, v) in movement_columns(prep.movement, prep.hw).items():
-            if c in data:
-                data[c][where] = v
-    return {c: data[c] for c in columns}
+    return prep.derived["text"]
 
 
-def movement_columns(mv, hw) -> dict:
+def _stack_movement(preps: list, offsets: np.ndarray):
+    """The streaming layers of stacked design points as one MovementRows, positions offset per point."""
+    from accelsim.movement import MovementRows, MovementTable
+
+    rows = [p.movement for p in preps]
+    t = rows[0].table
+    k = len(preps)
+    table = MovementTable((offsets + t.pos).ravel(), np.tile(t.reads, k), np.tile(t.writes, k), np.tile(t.ops, k),
+                          np.tile(t.in_bits, k), np.tile(t.out_bits, k))
+    return MovementRows(table, *(np.concatenate([getattr(r, f) for r in rows])
+                                 for f in ("cycles", "compute_cycles", "read_home", "write_home", "dram_bits")))
+
+
+def movement_columns(mv, rh: RowHardware) -> dict:
     """Numeric columns of the pooling / element-wise layers (``movement.MovementRows``) as
-    {column: (positions, values)}: no MACs; traffic to DRAM or the on-chip home."""
-    bw_bits = hw.backing_memory.bandwidth_bytes_per_cycle * 8.0
+    {column: (positions, values)}: no MACs; traffic to DRAM or the on-chip home. ``rh``: the hardware
+    per streaming layer."""
     pos, t = mv.pos, mv.table
     cols = {
         "cycles": (pos, mv.cycles), "compute_cycles": (pos, mv.compute_cycles),
         "stall_cycles": (pos, mv.cycles - mv.compute_cycles),
-        "bandwidth_bound_cycles": (pos, np.ceil(mv.dram_bits / bw_bits).astype(np.int64)),
-        "dram_bytes": (pos, -(-mv.dram_bits // 8)), "latency_s": (pos, mv.cycles / hw.clock_hz),
+        "bandwidth_bound_cycles": (pos, np.ceil(mv.dram_bits / rh.dram_bw_bits).astype(np.int64)),
+        "dram_bytes": (pos, -(-mv.dram_bits // 8)), "latency_s": (pos, mv.cycles / rh.clock_hz),
     }
     for home in set(mv.read_home.tolist()):
         at = mv.read_home == home
@@ -300,7 +373,7 @@ def summarize(cols: dict, hw, network: str, batch: int) -> dict:
         "hardware": hw.name,
         "network": network,
         "batch": batch,
-        "layers": len(cols["layer"]),
+        "layers": len(cols["macs"]),
         "macs": macs,
         "cycles": cycles,
         "compute_cycles": int(cols["compute_cycles"].sum()),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -44,16 +45,79 @@ def table_for(hw: Hardware) -> EnergyTable:
     return _TABLES[key]
 
 
-def _accesses(bits: np.ndarray, port_bits: int) -> np.ndarray:
+def _accesses(bits: np.ndarray, port_bits) -> np.ndarray:
     return np.ceil(bits / port_bits)
 
 
-def energy_columns(cols: dict, bits: dict, hw: Hardware, table: EnergyTable) -> dict:
-    """Per-layer energy columns (pJ) from the result columns and per-layer operand bits.
+class EnergyFactors(NamedTuple):
+    """The per-action energies ``energy_columns`` multiplies counts by, for one or many design points
+    sharing one energy table and one buffer structure (homes, which buffer stages each operand, which
+    buffers are pure homes). Plain numbers for one point; arrays with one entry per layer row when
+    design points are stacked (``energy_factors``)."""
+
+    table: EnergyTable
+    homes: tuple[str, ...]  # the on-chip homes (buffer names)
+    reg: Any  # register-file energy (pJ/bit), 0 without register files
+    fifo: Any  # FIFO energy (pJ/bit): the register energy of the table
+    hop: Any  # PE-to-PE hop energy (pJ/bit)
+    dram: Any  # backing-memory energy (pJ/bit)
+    staging: tuple  # per operand: None (a FIFO) or (port bits, read pJ, write pJ, port bits / SRAM width)
+    pure_homes: tuple  # per buffer that stages nothing: (name, port bits, read pJ, write pJ, scale)
+    leak_uw: Any  # leakage of every buffer and PE (uW)
+
+
+def _sram(table: EnergyTable, b, sram_w: int) -> tuple:
+    return (b.port_bits, table.sram_at(b.size_bytes, "read_pj"), table.sram_at(b.size_bytes, "write_pj"),
+            b.port_bits / sram_w)
+
+
+def energy_structure(hw: Hardware) -> tuple:
+    """What must be equal for design points to share one ``energy_factors``: energy table, homes,
+    the buffer staging each operand, the pure home buffers."""
+    return (hw.energy_table, json.dumps(hw.energy_overrides, sort_keys=True, default=str),
+            (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap),
+            tuple(None if hw.staging_buffer(op) is None else hw.staging_buffer(op).name for op in OPERANDS),
+            tuple(b.name for b in hw.buffers if not b.operands))
+
+
+def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> EnergyFactors:
+    """EnergyFactors of design points with one ``energy_structure``, ``counts`` layer rows each."""
+    from accelsim.results import per_row
+
+    points = []
+    for hw in hws:  # entries looked up in the order a missing one is reported
+        rf = hw.register_files
+        reg = table.need("register_pj_per_bit") if (rf.ifmap_bytes or rf.filter_bytes or rf.psum_bytes) else 0.0
+        hop, dram = table.need("noc_pj_per_bit_hop"), table.dram(hw.backing_memory.kind)
+        sram_w = table.need("sram_width_bits")
+        staging = [None if hw.staging_buffer(op) is None else _sram(table, hw.staging_buffer(op), sram_w)
+                   for op in OPERANDS]
+        pure = [_sram(table, b, sram_w) for b in hw.buffers if not b.operands]
+        leak_uw = 0.0
+        for b in hw.buffers:
+            leak_uw += table.sram_at(b.size_bytes, "leak_uw")
+        mac_entry = table.mac_pj(max(hw.precision.input_bits, hw.precision.weight_bits), hw.precision.psum_bits)
+        leak_uw += hw.pes * (mac_entry.leak_uw or 0.0)
+        fifo = table.need("register_pj_per_bit") if None in staging else 0.0
+        points.append((reg, fifo, hop, dram, staging, pure, leak_uw))
+    hw = hws[0]
+    reg, fifo, hop, dram, leak = (per_row([p[k] for p in points], counts) for k in (0, 1, 2, 3, 6))
+    staging = tuple(None if points[0][4][o] is None else
+                    tuple(per_row([p[4][o][f] for p in points], counts) for f in range(4)) for o in range(3))
+    pure = tuple((b.name,) + tuple(per_row([p[5][k][f] for p in points], counts) for f in range(4))
+                 for k, b in enumerate(x for x in hw.buffers if not x.operands))
+    homes = tuple(sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"}))
+    return EnergyFactors(table, homes, reg, fifo, hop, dram, staging, pure, leak)
+
+
+def energy_columns(cols: dict, bits: dict, f: EnergyFactors) -> dict:
+    """Per-layer energy columns (pJ) from the result columns, per-layer operand bits and the energies
+    per action ``f`` (rows of one design point, or of many stacked).
 
     ``bits``: arrays over all layers for ``input``, ``weight``, ``psum``, ``output``.
     """
-    n = len(cols["layer"])
+    table = f.table
+    n = len(cols["macs"])
     macs = cols["macs"].astype(np.float64)
     width = np.maximum(bits["input"], bits["weight"])
     key = width.astype(np.int64) << 16 | bits["psum"]  # (width, psum)
@@ -66,25 +130,18 @@ def energy_columns(cols: dict, bits: dict, hw: Hardware, table: EnergyTable) -> 
     op_bits = {"ifmap": bits["input"], "filter": bits["weight"], "ofmap": bits["psum"]}
     out = {"energy_pj_mac": macs * mac_e}
 
-    reg = table.need("register_pj_per_bit") if (hw.register_files.ifmap_bytes or hw.register_files.filter_bytes
-                                                 or hw.register_files.psum_bytes) else 0.0
     rf_bits = sum(cols[f"rf_{d}_{op}"] * op_bits[op] for op in OPERANDS for d in ("reads", "writes"))
-    out["energy_pj_rf"] = rf_bits * reg
-
-    hop = table.need("noc_pj_per_bit_hop")
+    out["energy_pj_rf"] = rf_bits * f.reg
     out["energy_pj_noc"] = (cols["array_reads_ifmap"] * bits["input"] + cols["array_reads_filter"] * bits["weight"]
-                            + cols["array_writes_ofmap"] * bits["psum"]) * hop
-
-    dram_kind_pj = table.dram(hw.backing_memory.kind)
-    out["energy_pj_dram"] = cols["dram_bytes"] * 8.0 * dram_kind_pj
+                            + cols["array_writes_ofmap"] * bits["psum"]) * f.hop
+    out["energy_pj_dram"] = cols["dram_bytes"] * 8.0 * f.dram
 
     # buffers: traffic per staging buffer (bits), then accesses of its port
     buffer_e = np.zeros(n)
-    sram_w = table.need("sram_width_bits")
     fills = {"ifmap": cols["dram_reads_ifmap"] * bits["input"], "filter": cols["dram_reads_filter"] * bits["weight"],
              "ofmap": cols["dram_reads_ofmap"] * bits["psum"]}
     drains = cols["dram_bytes"] * 8.0 - fills["ifmap"] - fills["filter"] - fills["ofmap"]
-    for name in {h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"}:
+    for name in f.homes:
         for op in OPERANDS:
             key = f"{name}_reads_{op}"
             if key in cols:
@@ -94,31 +151,21 @@ def energy_columns(cols: dict, bits: dict, hw: Hardware, table: EnergyTable) -> 
     array_reads = {"ifmap": cols["buffer_reads_ifmap"] * bits["input"],
                    "filter": cols["buffer_reads_filter"] * bits["weight"],
                    "ofmap": cols["buffer_reads_ofmap"] * bits["psum"]}
-    leak_uw = 0.0
-    for op in OPERANDS:
-        buf = hw.staging_buffer(op)
+    for op, stage in zip(OPERANDS, f.staging):
         reads = array_reads[op] + (drains if op == "ofmap" else 0.0)
         writes = fills[op] + (cols["buffer_writes_ofmap"] * bits["psum"] if op == "ofmap" else 0.0)
-        if buf is None:  # streams through a FIFO: register-like
-            buffer_e += (reads + writes) * table.need("register_pj_per_bit")
+        if stage is None:  # streams through a FIFO: register-like
+            buffer_e += (reads + writes) * f.fifo
             continue
-        scale = buf.port_bits / sram_w
-        buffer_e += (_accesses(reads, buf.port_bits) * table.sram_at(buf.size_bytes, "read_pj") * scale
-                     + _accesses(writes, buf.port_bits) * table.sram_at(buf.size_bytes, "write_pj") * scale)
-    home_only = [b for b in hw.buffers if not b.operands]
-    for b in home_only:  # a pure home buffer: its reads and writes
-        scale = b.port_bits / sram_w
-        r = sum(cols.get(f"{b.name}_reads_{op}", 0) * op_bits[op] for op in OPERANDS)
-        w = cols.get(f"{b.name}_writes_ofmap", 0) * bits["psum"]
-        buffer_e += (_accesses(np.asarray(r, float), b.port_bits) * table.sram_at(b.size_bytes, "read_pj") * scale
-                     + _accesses(np.asarray(w, float), b.port_bits) * table.sram_at(b.size_bytes, "write_pj") * scale)
+        port, read_pj, write_pj, scale = stage
+        buffer_e += _accesses(reads, port) * read_pj * scale + _accesses(writes, port) * write_pj * scale
+    for name, port, read_pj, write_pj, scale in f.pure_homes:  # a pure home buffer: its reads and writes
+        r = sum(cols.get(f"{name}_reads_{op}", 0) * op_bits[op] for op in OPERANDS)
+        w = cols.get(f"{name}_writes_ofmap", 0) * bits["psum"]
+        buffer_e += (_accesses(np.asarray(r, float), port) * read_pj * scale
+                     + _accesses(np.asarray(w, float), port) * write_pj * scale)
     out["energy_pj_buffer"] = buffer_e
-
-    for b in hw.buffers:
-        leak_uw += table.sram_at(b.size_bytes, "leak_uw")
-    mac_entry = table.mac_pj(max(hw.precision.input_bits, hw.precision.weight_bits), hw.precision.psum_bits)
-    leak_uw += hw.pes * (mac_entry.leak_uw or 0.0)
-    out["energy_pj_leakage"] = leak_uw * 1e-6 * cols["latency_s"] * 1e12
+    out["energy_pj_leakage"] = f.leak_uw * 1e-6 * cols["latency_s"] * 1e12
     out["energy_pj"] = sum(out[f"energy_pj_{c}"] for c in COMPONENTS)
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
 

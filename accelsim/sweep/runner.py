@@ -42,17 +42,16 @@ def _workload(source):
     return _WORKLOADS[key]
 
 
-def evaluate_point(spec: SweepSpec, base: dict, index: int, point: dict) -> list[dict]:
-    """Rows (one per workload) for one design point; constraint violations and infeasible mappings
-    become rows with a ``status`` saying why and no metrics."""
-    from accelsim.api import simulate
+def _screen(spec: SweepSpec, base: dict, index: int, point: dict):
+    """(hardware to evaluate or None, the point's rows, one per workload): a config that fails
+    validation or a constraint gets rows with a ``status`` saying why and no metrics."""
     from accelsim.energy.model import chip_area_mm2, table_for
 
     row0 = {"point": index, "point_key": point_key(point), **point}
     try:
         hw = build_hardware(base, point, f"design point {index}")
     except ConfigError as exc:
-        return [{**row0, "workload": w, "status": f"invalid: {exc}"} for w in spec.workloads]
+        return None, [{**row0, "workload": w, "status": f"invalid: {exc}"} for w in spec.workloads]
     c = spec.constraints
     area = chip_area_mm2(hw, table_for(hw))["area_mm2"]
     why = None
@@ -62,24 +61,34 @@ def evaluate_point(spec: SweepSpec, base: dict, index: int, point: dict) -> list
         why = f"excluded: {_onchip_bytes(hw)} on-chip bytes > max_onchip_bytes {c.max_onchip_bytes}"
     elif c.max_area_mm2 is not None and area > c.max_area_mm2:
         why = f"excluded: area {area:.3f} mm2 > max_area_mm2 {c.max_area_mm2}"
-    rows = []
-    for w in spec.workloads:
-        row = {**row0, "workload": w, "pes": hw.pes, "onchip_bytes": _onchip_bytes(hw), "status": why or "ok"}
-        if why is None:
-            try:
-                s = simulate(hw, _workload(w), tiling=spec.tiling, batch=spec.batch).summary
-                row.update({k: s[k] for k in METRICS if k in s})
-                row["edp_js"] = s["energy_pj"] * 1e-12 * s["latency_s"]
-            except AccelsimError as exc:
-                row["status"] = f"infeasible: {exc}"
-        rows.append(row)
-    return rows
+    rows = [{**row0, "workload": w, "pes": hw.pes, "onchip_bytes": _onchip_bytes(hw), "status": why or "ok"}
+            for w in spec.workloads]
+    return (hw if why is None else None), rows
+
+
+def _finish(row: dict, summary) -> None:
+    """A row's metrics from its network summary, or its status from the error its point raised."""
+    if isinstance(summary, AccelsimError):
+        row["status"] = f"infeasible: {summary}"
+        return
+    row.update({k: summary[k] for k in METRICS if k in summary})
+    row["edp_js"] = summary["energy_pj"] * 1e-12 * summary["latency_s"]
 
 
 def evaluate_chunk(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> list[tuple[str, list[dict]]]:
-    """Evaluate a chunk of (index, point); runs in a worker process or on a dask worker."""
+    """Evaluate a chunk of (index, point); runs in a worker process or on a dask worker. The chunk's
+    points go through ``accelsim.simulate_points`` together, one call per workload."""
+    from accelsim.api import simulate_points
+
     spec = SweepSpec.model_validate(spec_dict)
-    return [(point_key(p), evaluate_point(spec, base, i, p)) for i, p in items]
+    screened = [_screen(spec, base, i, p) for i, p in items]
+    live = [k for k, (hw, _) in enumerate(screened) if hw is not None]
+    for j, w in enumerate(spec.workloads):
+        summaries = simulate_points([screened[k][0] for k in live], _workload(w), tiling=spec.tiling,
+                                    batch=spec.batch)
+        for k, summary in zip(live, summaries):
+            _finish(screened[k][1][j], summary)
+    return [(point_key(p), rows) for (_, p), (_, rows) in zip(items, screened)]
 
 
 MAX_CHUNK = 256

@@ -1,0 +1,77 @@
+"""accelsim.simulate_points (many design points, their columns stacked) against simulate, point by
+point: the same summary, float for float, or the same error."""
+
+import copy
+import random
+
+import pytest
+
+import accelsim
+from accelsim.api import simulate_points
+
+
+def _design_points(seed: int, n: int) -> list:
+    """Variants of `edge` and `tpu_v1_like` as a sweep makes them: array shape, buffer sizes (some too
+    small for a layer), bandwidths (some fractional), DRAM kind (one some tables lack); a few change
+    precision, register files or homes (other groups of the stacked path); one PIM config (evaluated
+    point by point)."""
+    rng = random.Random(seed)
+    bases = [accelsim.load_hardware(h).model_dump() for h in ("edge", "tpu_v1_like")]
+    points = []
+    for i in range(n):
+        d = copy.deepcopy(bases[i % 2])
+        d["name"] = f"p{i}"
+        d["array"]["rows"], d["array"]["cols"] = rng.choice([4, 8, 16, 64]), rng.choice([2, 8, 16, 32])
+        for b in d["buffers"]:
+            b["size_bytes"] = rng.choice([512, 4096, 65536, 1 << 20, 1 << 23])
+            b["bandwidth_bytes_per_cycle"] = rng.choice([3, 16, 64.5])
+        d["backing_memory"]["bandwidth_bytes_per_cycle"] = rng.choice([2.5, 16, 64])
+        d["backing_memory"]["kind"] = "ddr4" if i % 11 == 3 else rng.choice(["ddr3", "lpddr4"])  # not all have ddr4
+        if i % 5 == 1:
+            d["precision"] = {"input_bits": 16, "weight_bits": 16, "psum_bits": 32, "output_bits": 16}
+        if i % 7 == 2:
+            d["register_files"] = {"ifmap_bytes": 4, "filter_bytes": 4, "psum_bytes": 8}
+        if i % 2 == 0 and i % 3 == 0:  # edge: activations homed in the scratchpad when they fit
+            d["homes"] = {"ifmap": "spad", "filter": "dram", "ofmap": "spad"}
+        points.append(accelsim.load_hardware(d))
+    return points + [accelsim.load_hardware("isaac_like")]
+
+
+def _check(points, workload, tiling):
+    got = simulate_points(points, workload, tiling=tiling)
+    assert len(got) == len(points)
+    outcomes = set()
+    for hw, g in zip(points, got):
+        try:
+            want = accelsim.simulate(hw, workload, tiling=tiling).summary
+        except accelsim.AccelsimError as exc:
+            assert isinstance(g, accelsim.AccelsimError) and str(g) == str(exc), hw.name
+            outcomes.add("error")
+            continue
+        assert isinstance(g, dict), f"{hw.name}: {g}"
+        assert g.keys() == want.keys(), hw.name
+        for k in want:
+            assert g[k] == want[k], f"{hw.name}: {k} {g[k]!r} != {want[k]!r}"
+        outcomes.add("pim" if hw.pim is not None else "ok")
+    return outcomes
+
+
+@pytest.mark.filterwarnings("ignore::accelsim.errors.AccelsimWarning")
+@pytest.mark.parametrize("workload", ["resnet18", "mobilenet_v2", "bert_base_layer"])
+def test_heuristic_points_equal_simulate(workload):
+    outcomes = _check(_design_points(1, 40), workload, "heuristic")
+    assert {"ok", "pim"} <= outcomes
+
+
+@pytest.mark.filterwarnings("ignore::accelsim.errors.AccelsimWarning")
+def test_best_tiling_points_equal_simulate():
+    assert "ok" in _check(_design_points(2, 6), "resnet18", "best")
+
+
+def test_infeasible_points_are_errors_not_failures():
+    tiny = accelsim.load_hardware("edge").model_dump()
+    for b in tiny["buffers"]:
+        b["size_bytes"] = 16
+    got = simulate_points([tiny, "edge"], "resnet18", tiling="heuristic")
+    assert isinstance(got[0], accelsim.AccelsimError) and "does not fit" in str(got[0])
+    assert got[1] == accelsim.simulate("edge", "resnet18", tiling="heuristic").summary
