@@ -191,17 +191,19 @@ def area_mm2(hw: Hardware, table: EnergyTable) -> dict:
     return area
 
 
-_LAST_AREA: list = [None, None, None]  # (hardware, table, its area): a sweep asks twice per design point
+_AREAS: dict = {}  # (id(hardware), id(table)) -> (hardware, table, area): a sweep asks twice per design point
 
 
 def chip_area_mm2(hw: Hardware, table: EnergyTable) -> dict:
     """Area of the whole chip by part (mm2): the digital array's, and with a PIM section its crossbars,
-    peripherals and static parts (``area_mm2_pim_*``); ``area_mm2`` is the total. Remembers the last
-    (frozen) hardware and table it was asked about."""
-    if _LAST_AREA[0] is hw and _LAST_AREA[1] is table:
-        return dict(_LAST_AREA[2])
-    _LAST_AREA[:] = [hw, table, _chip_area(hw, table)]
-    return dict(_LAST_AREA[2])
+    peripherals and static parts (``area_mm2_pim_*``); ``area_mm2`` is the total. Remembered per
+    (frozen) hardware and table object."""
+    hit = _AREAS.get((id(hw), id(table)))
+    if hit is None or hit[0] is not hw or hit[1] is not table:
+        if len(_AREAS) > 4096:
+            _AREAS.clear()
+        hit = _AREAS[(id(hw), id(table))] = (hw, table, _chip_area(hw, table))
+    return dict(hit[2])
 
 
 def _chip_area(hw: Hardware, table: EnergyTable) -> dict:

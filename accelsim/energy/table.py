@@ -108,9 +108,12 @@ class EnergyTable(_M):
         """An SRAM figure (``read_pj``, ``write_pj``, ``area_um2``, ``leak_uw``) at ``size_bytes``."""
         return _memoised(self, ("sram", size_bytes, field), self._sram_at)
 
-    def _sram_at(self, size_bytes: int, field: str) -> float:
+    def _sram_points(self, field: str) -> list:
         pts = [(p.size_bytes, getattr(p, field)) for p in self.need("sram")]
-        pts = sorted((s, v) for s, v in pts if v is not None)
+        return sorted((s, v) for s, v in pts if v is not None)
+
+    def _sram_at(self, size_bytes: int, field: str) -> float:
+        pts = _memoised(self, ("sram_points", field), self._sram_points)  # a sweep asks at many sizes
         if not pts:
             raise ConfigError(f"energy table {self.name!r}: entry 'sram.{field}' missing")
         if len(pts) == 1:
