@@ -10,7 +10,7 @@ Public API::
     res.summary     # dict of network totals
 """
 
-from accelsim.api import load_hardware, load_workload, save_hardware, save_workload, simulate
+from accelsim.api import load_hardware, load_workload, save_hardware, save_workload, simulate, simulate_points
 from accelsim.config.hardware import Hardware
 from accelsim.errors import AccelsimError, CapacityError, ConfigError
 from accelsim.mapping.mapping import Mapping, MappingFile, Tiles
@@ -20,7 +20,8 @@ from accelsim.workload.layers import ConvLayer, EltwiseLayer, FCLayer, GemmLayer
 __version__ = "0.1.0"
 
 __all__ = [
-    "load_hardware", "load_workload", "save_hardware", "save_workload", "simulate", "Hardware", "Network", "ConvLayer", "FCLayer", "GemmLayer",
+    "load_hardware", "load_workload", "save_hardware", "save_workload", "simulate", "simulate_points", "Hardware",
+    "Network", "ConvLayer", "FCLayer", "GemmLayer",
     "PoolLayer", "EltwiseLayer", "Mapping", "MappingFile", "Tiles", "SimulationResult", "CONTRACT_COLUMNS",
     "AccelsimError", "ConfigError", "CapacityError", "__version__",
 ]
