@@ -34,7 +34,8 @@ is clipped by the input's border). The step sequence is a nested product of
 class runs; the timing recurrence ``start_i = start_{i-1} + max(C_{i-1}, O_i) +
 S_i`` only couples neighbours, so a run of k identical sub-sequences costs k
 times one plus (k-1) identical junctions. The walk visits each class once:
-O(classes), whatever the tile count.
+O(classes), whatever the tile count. What one step costs, and what a junction
+adds, is in ``tile_step``.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from accelsim.kernels.fold_counts import NW, W_COMP, WALK_COUNTS, fold_counts
+from accelsim.kernels.fold_counts import NW, WALK_COUNTS
 from accelsim.kernels.reuse import tile_fetches, tile_traffic
 from accelsim.kernels.spans import ceil_div, ceil_log2, index_classes, span_used
+from accelsim.kernels.tile_step import INFO_HEAD, N_MEMO, junction, step_cost
 from accelsim.kernels.transfers import add_transfer, group_time
 from accelsim.kernels.layout import (
     ARR_Q_OFF_BY_ONE,
@@ -80,126 +82,11 @@ from accelsim.kernels.layout import (
 MAXSEG = 32  # index classes per loop in the default workspace; huge padding may need more
 NBMAX = 19  # 16 configured buffers + 3 implicit FIFOs
 KMAX = 4 + 2 * (4 + NBMAX)
-INFO_HEAD = 4  # info = [compute, time of overlapped group, time of serial group, has write-back, groups...]
-N_MEMO = 128  # fold-count memo keys: 1 bit "outputs start here" + 1 "edge tile" bit per tile dim
 IW_KEYS = 98  # [number of keys seen, the keys in order seen, then per key the steps that have it]
 IW_MEMO = IW_KEYS + 1 + 2 * N_MEMO  # [2 bits-seen words, then per key its NW counts]
 IW_BASE = IW_MEMO + 2 + N_MEMO * NW
 IW_SIZE = IW_BASE + 18 * MAXSEG
 FW_SIZE = 2 * 7 * KMAX + 2 * (4 + NBMAX) + NBMAX
-
-
-@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
-def _step(idx, used_p, used_q, dims, tiles, trips, loop_of_dim, inner, rows_mask, cols_mask, tmp_order, arr, bits,
-          op_buf, buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, tree, rel_rc, e, te,
-          scratch, info, row, memo, memo_valid, keys):
-    """Cost of the tile step with loop indices ``idx``: fills ``info[row]`` (compute time, the times
-    of its overlapped and serial transfer groups, whether it carries a write-back, then the groups a
-    junction may need: overlapped loads, and the double-buffered write-back carried to the next
-    step, zeroed only when the layer can have one). ``scratch`` holds the serial group, then the
-    per-buffer bits of ``fold_counts``. Returns the key
-    of its array-level counts in ``memo`` (computed on the key's first step, which also registers it
-    in ``keys``)."""
-    nb = buf_bw_bits.shape[0]
-    ngrp = 4 + nb
-    K = INFO_HEAD + 2 * ngrp
-    g = info[row * K:(row + 1) * K]
-    sg = scratch[:ngrp]
-    kz = INFO_HEAD + ngrp
-    if buf_db[op_buf[OFMAP]] != 0 and home_kind[OFMAP] != HOME_IS_STAGING:
-        kz = K
-    for j in range(kz):
-        g[j] = 0.0
-    for j in range(ngrp):
-        sg[j] = 0.0
-    over = INFO_HEAD
-    evdb = INFO_HEAD + ngrp
-    cp = -1  # the loop position the odometer advanced to reach this step
-    for pos in range(6):
-        if idx[pos] > 0:
-            cp = pos
-    for d in range(6):
-        rem = dims[d] - idx[loop_of_dim[d]] * tiles[d]
-        e[d] = tiles[d] if tiles[d] < rem else rem
-    e[DR] = dims[DR]
-    e[DS] = dims[DS]
-    c_idx = idx[loop_of_dim[DC]]
-    if cp < 0 or cp <= inner[IFMAP]:
-        nbits = e[DG] * e[DN] * e[DC] * used_p * used_q * bits[0]
-        if buf_db[op_buf[IFMAP]]:
-            add_transfer(g, over, IFMAP, nbits, home_kind, op_buf)
-        else:
-            add_transfer(sg, 0, IFMAP, nbits, home_kind, op_buf)
-    if cp < 0 or cp <= inner[FILTER]:
-        nbits = e[DG] * e[DM] * e[DC] * e[DR] * e[DS] * bits[1]
-        if buf_db[op_buf[FILTER]]:
-            add_transfer(g, over, FILTER, nbits, home_kind, op_buf)
-        else:
-            add_transfer(sg, 0, FILTER, nbits, home_kind, op_buf)
-    cur_outs = e[DG] * e[DN] * e[DM] * e[DP] * e[DQ]
-    of_db = buf_db[op_buf[OFMAP]]
-    if cp < 0 or cp <= inner[OFMAP]:
-        if cp >= 0:  # evict the previous step's output tile (the odometer predecessor's)
-            prev_outs = 1
-            prev_final = False
-            for d in (DG, DN, DM, DP, DQ, DC):
-                pos = loop_of_dim[d]
-                i = idx[pos] if pos < cp else (idx[pos] - 1 if pos == cp else trips[d] - 1)
-                if d == DC:
-                    prev_final = i == trips[DC] - 1
-                else:
-                    rem = dims[d] - i * tiles[d]
-                    prev_outs *= tiles[d] if tiles[d] < rem else rem
-            wbits = prev_outs * (bits[3] if prev_final else bits[2])
-            if of_db:
-                add_transfer(g, evdb, OFMAP, wbits, home_kind, op_buf)
-            else:
-                add_transfer(sg, 0, OFMAP, wbits, home_kind, op_buf)
-            if of_db and wbits > 0 and home_kind[OFMAP] != HOME_IS_STAGING:
-                g[3] = 1.0
-        if c_idx > 0:  # partial sums come back
-            if of_db:
-                add_transfer(g, over, OFMAP, cur_outs * bits[2], home_kind, op_buf)
-            else:
-                add_transfer(sg, 0, OFMAP, cur_outs * bits[2], home_kind, op_buf)
-
-    # compute: folds of this tile. They depend only on the tile's extents (full or edge along each
-    # dim) and on whether outputs start here, so each such key is computed once per layer.
-    key = 1 if c_idx == 0 else 0
-    for d in range(6):
-        if e[d] < tiles[d]:
-            key |= 2 << d
-    mw = key >> 6
-    mb = 1 << (key & 63)
-    if memo_valid[mw] & mb == 0:
-        memo_valid[mw] |= mb
-        keys[0] += 1
-        keys[keys[0]] = key
-        keys[1 + N_MEMO + key] = 0
-        fold_counts(e, c_idx, cur_outs, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, tree,
-                     rel_rc, te, scratch[ngrp:], memo[key * NW:(key + 1) * NW])
-    g[0] = memo[key * NW + W_COMP]
-    g[1] = group_time(g, over, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    g[2] = group_time(sg, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    return key
-
-
-@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
-def _junction(last, ra, first, rb, tmp, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat):
-    """Time step B (``first[rb]``) adds after step A (``last[ra]``): max(C_A, overlapped transfers of
-    B + A's write-back) + serial transfers of B."""
-    ngrp = 4 + nb
-    K = INFO_HEAD + 2 * ngrp
-    a = ra * K
-    b = rb * K
-    if last[a + 3] > 0:  # A's double-buffered write-back shares B's overlapped window
-        for g in range(ngrp):
-            tmp[g] = first[b + INFO_HEAD + g] + last[a + INFO_HEAD + ngrp + g]
-        o = group_time(tmp, 0, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
-    else:
-        o = int(first[b + 1])
-    c = int(last[a])
-    return (c if c > o else o) + int(first[b + 2])
 
 
 @njit(cache=True)
@@ -345,10 +232,11 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     path_mult[0] = 1
     while True:
         if lvl == nact:  # one step: level nact holds it (its first row is also its last)
-            key = _step(idx, cls[used + pos_p * maxseg + seg_at[pos_p]], cls[used + pos_q * maxseg + seg_at[pos_q]],
-                        dims, tiles, trips, loop_of_dim, inner, rows_mask, cols_mask, tmp_order, arr, bits, op_buf,
-                        buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, tree, rel_rc, e, te,
-                        scratch, first, lvl, memo, memo_valid, keys)
+            key = step_cost(idx, cls[used + pos_p * maxseg + seg_at[pos_p]],
+                            cls[used + pos_q * maxseg + seg_at[pos_q]], dims, tiles, trips, loop_of_dim, inner,
+                            rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db, home_kind,
+                            home_bw_bits, dram_bw_bits, dram_lat, tree, rel_rc, e, te, scratch, first, lvl, memo,
+                            memo_valid, keys)
             keys[1 + N_MEMO + key] += path_mult[lvl]
             total[lvl] = 0
             if nact == 0:
@@ -375,16 +263,16 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
         ch_last = first if ch == nact else last
         rep_total = k * total[ch]
         if k > 1:
-            rep_total += (k - 1) * _junction(ch_last, ch, first, ch, tmp, nb, home_kind, home_bw_bits, buf_bw_bits,
-                                             dram_bw_bits, dram_lat)
+            rep_total += (k - 1) * junction(ch_last, ch, first, ch, tmp, nb, home_kind, home_bw_bits, buf_bw_bits,
+                                            dram_bw_bits, dram_lat)
         if empty[lvl]:
             for j in range(INFO_HEAD + n_vec):
                 first[lvl * K + j] = first[ch * K + j]
             total[lvl] = rep_total
             empty[lvl] = 0
         else:
-            total[lvl] += rep_total + _junction(last, lvl, first, ch, tmp, nb, home_kind, home_bw_bits,
-                                                buf_bw_bits, dram_bw_bits, dram_lat)
+            total[lvl] += rep_total + junction(last, lvl, first, ch, tmp, nb, home_kind, home_bw_bits,
+                                               buf_bw_bits, dram_bw_bits, dram_lat)
         for j in range(INFO_HEAD):
             last[lvl * K + j] = ch_last[ch * K + j]
         for j in range(INFO_HEAD + ngrp, INFO_HEAD + ngrp + n_vec):
