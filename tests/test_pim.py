@@ -309,3 +309,23 @@ def test_pipelined_energy_spreads_static_power_over_the_interval():
     expected = s["energy_pj"] - static_pj + (168 * tile_mw + 10400) * s["pipeline_interval_s"] * 1e9
     assert s["pipelined_energy_pj_per_inference"] == pytest.approx(expected, rel=1e-9)
     assert s["pipelined_energy_pj_per_inference"] < s["energy_pj"]
+
+
+def test_repeated_runs_with_memoised_pim_mapping_equal_a_fresh_one():
+    """The PIM side remembers per (hardware, layers, batch) what does not change between runs (argument
+    rows, sizes, homes, the duplication): runs after runs with other placements and batches, on the
+    same objects, equal a run on freshly loaded copies."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hw = accelsim.load_hardware("isaac_like")
+        for name in ("vgg8_cifar", "resnet18"):  # weights that fit (duplicated), weights that do not
+            net = accelsim.load_workload(name)
+            for placement in ("pim", "fc", "fc,conv3x3", "pim"):
+                for batch in (1, 4):
+                    got = accelsim.simulate(hw, net, placement=placement, batch=batch)
+                    fresh = accelsim.simulate(accelsim.load_hardware("isaac_like"), accelsim.load_workload(name),
+                                              placement=placement, batch=batch)
+                    assert got.summary == fresh.summary
+                    assert got.layers.equals(fresh.layers)

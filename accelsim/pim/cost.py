@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 
@@ -133,9 +134,8 @@ def pim_columns(hw: Hardware, layers: list, batch: int, from_digital: np.ndarray
     side — its neighbour runs on the digital array, or it is the network's first (last) layer;
     ``table``: the digital energy table, for the backing memory's and home buffer's energies."""
     pim = hw.pim
-    names = [x.name for x in layers]
-    shapes = [conv_shape(x_, hw, batch) for x_ in layers]
-    args = np.stack([layer_args(x, hw, batch, sh) for x, sh in zip(layers, shapes)])
+    prep = _prepared(hw, layers, batch)
+    names, args = prep["names"], prep["args"]
     c = K.pim_counts_batch(args)
     xb = c[:, K.P_XBARS]
     need = int(xb.sum())
@@ -144,7 +144,9 @@ def pim_columns(hw: Hardware, layers: list, batch: int, from_digital: np.ndarray
     if reprogram:
         copies = np.ones(len(layers), np.int64)
     else:
-        copies = duplication(names, c, pim)
+        if "copies" not in prep:  # the duplication is a mapping decision: made once per prepared network
+            prep["copies"] = duplication(names, c, pim)
+        copies = prep["copies"]
         if int((xb * copies).sum()) > avail:
             raise ConfigError(f"pim.duplicate asks for {int((xb * copies).sum())} crossbars; the chip has {avail} "
                               f"({pim.tiles} tiles x {pim.crossbars_per_tile}); the weights alone need {need}")
@@ -154,15 +156,9 @@ def pim_columns(hw: Hardware, layers: list, batch: int, from_digital: np.ndarray
     cells_written = np.where(reprogram, c[:, K.P_CELLS_USED], 0)
     write_ns = np.where(reprogram, np.ceil(xb / avail) * x.rows * pim.programming.row_write_time_ns, 0.0)
 
-    w_bits, in_bits, out_bits = (np.array(v, np.int64) for v in zip(*(layer_bits(x_, pim) for x_ in layers)))
-    ifmap = np.array([s.ifmap_elems() for s in shapes], np.int64)
-    ofmap = np.array([s.ofmap_elems() for s in shapes], np.int64)
-    filt = np.array([s.filter_elems() for s in shapes], np.int64)
-    g = np.array([s.G for s in shapes], np.int64)
-    # activations crossing to / from the digital array go where it keeps them: its on-chip home when the
-    # tensor fits (the fallback rule of accelsim.mapping.tiling), else the backing memory
-    in_home = np.array([_home(hw, hw.homes.ifmap, e * b) for e, b in zip(ifmap, in_bits)], dtype=object)
-    out_home = np.array([_home(hw, hw.homes.ofmap, e * b) for e, b in zip(ofmap, out_bits)], dtype=object)
+    w_bits, in_bits, out_bits = prep["w_bits"], prep["in_bits"], prep["out_bits"]
+    ifmap, ofmap, filt, g = prep["ifmap"], prep["ofmap"], prep["filter"], prep["g"]
+    in_home, out_home = prep["in_home"], prep["out_home"]
     moved_in = np.where(from_digital, ifmap, 0)
     moved_out = np.where(to_digital, ofmap, 0)
     dram_rd_if = np.where(in_home == "dram", moved_in, 0)
@@ -237,6 +233,39 @@ def pim_columns(hw: Hardware, layers: list, batch: int, from_digital: np.ndarray
     if reprogram:
         _warn_reprogram(hw, need, avail, cols, batch)
     return cols
+
+
+_PREPARED: OrderedDict = OrderedDict()
+
+
+def _prepared(hw: Hardware, layers: list, batch: int) -> dict:
+    """What ``pim_columns`` needs of these layers that does not change between runs: names, kernel
+    argument rows, operand bits and sizes, where activations crossing to the digital side live;
+    memoised per (hardware, layer objects, batch), with the duplication added on first use."""
+    key = (id(hw), tuple(id(x) for x in layers), batch)
+    hit = _PREPARED.get(key)
+    if hit is not None and hit[0] is hw and all(a is b for a, b in zip(hit[1], layers)):
+        return hit[2]
+    pim = hw.pim
+    shapes = [conv_shape(x_, hw, batch) for x_ in layers]
+    w_bits, in_bits, out_bits = (np.array(v, np.int64) for v in zip(*(layer_bits(x_, pim) for x_ in layers)))
+    ifmap = np.array([s.ifmap_elems() for s in shapes], np.int64)
+    ofmap = np.array([s.ofmap_elems() for s in shapes], np.int64)
+    prep = {
+        "names": [x.name for x in layers],
+        "args": np.stack([layer_args(x, hw, batch, sh) for x, sh in zip(layers, shapes)]),
+        "w_bits": w_bits, "in_bits": in_bits, "out_bits": out_bits, "ifmap": ifmap, "ofmap": ofmap,
+        "filter": np.array([s.filter_elems() for s in shapes], np.int64),
+        "g": np.array([s.G for s in shapes], np.int64),
+        # activations crossing to / from the digital array go where it keeps them: its on-chip home when
+        # the tensor fits (the fallback rule of accelsim.mapping.tiling), else the backing memory
+        "in_home": np.array([_home(hw, hw.homes.ifmap, e * b) for e, b in zip(ifmap, in_bits)], dtype=object),
+        "out_home": np.array([_home(hw, hw.homes.ofmap, e * b) for e, b in zip(ofmap, out_bits)], dtype=object),
+    }
+    _PREPARED[key] = (hw, list(layers), prep)
+    if len(_PREPARED) > 64:
+        _PREPARED.popitem(last=False)
+    return prep
 
 
 def _home(hw: Hardware, home: str, bits: int) -> str:

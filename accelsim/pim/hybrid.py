@@ -25,8 +25,7 @@ def run_hybrid(hw, net: Network, batch: int, placement, digital, table) -> dict:
     dig_pos = [i for i, u in enumerate(units) if u == "digital"]
     parts = []
     if dig_pos:
-        sub = Network(name=net.name, batch=net.batch, layers=[net.layers[i] for i in dig_pos])
-        d = digital(sub)
+        d = digital(_digital_part(net, dig_pos))
         d["unit"] = np.array(["digital"] * len(dig_pos), dtype=object)
         parts.append((dig_pos, d))
     if pim_pos:
@@ -51,6 +50,21 @@ def run_hybrid(hw, net: Network, batch: int, placement, digital, table) -> dict:
                 arr[pos] = cols[c]
         out[c] = arr
     return out
+
+
+_SUBNETS: dict = {}  # (id(network), digital positions) -> (network, the digital layers as a network)
+
+
+def _digital_part(net: Network, dig_pos: list[int]) -> Network:
+    """The digital layers as a network of their own: the same object on every run, so what the digital
+    side memoises per network (its prepared mapping) is found again."""
+    key = (id(net), tuple(dig_pos))
+    hit = _SUBNETS.get(key)
+    if hit is None or hit[0] is not net:
+        if len(_SUBNETS) > 256:
+            _SUBNETS.clear()
+        hit = _SUBNETS[key] = (net, Network(name=net.name, batch=net.batch, layers=[net.layers[i] for i in dig_pos]))
+    return hit[1]
 
 
 def hybrid_summary(cols: dict, hw, batch: int, macs: int, cycles: int) -> dict:
