@@ -209,11 +209,13 @@ def pim_columns(hw: Hardware, layers: list, batch: int, from_digital: np.ndarray
         "area_mm2": xb * copies * crossbar_area_um2(pim) * 1e-6,
         "transfer_bytes": -(-(moved_in * in_bits + moved_out * out_bits) // 8), **onchip,
     }
-    cols["mapping"] = np.array([f"PIM {int(n_)} xbars ({int(rb)}x{int(cb)}{' x2 +/-' if pim.signed_weights == 'differential' else ''})"
-                                f" x{int(d)} copies, {int(ic)} input cycles x {int(s // ic)} row groups"
-                                for n_, rb, cb, d, ic, s in zip(xb, c[:, K.P_ROW_BLOCKS], c[:, K.P_COL_BLOCKS], copies,
-                                                                 c[:, K.P_IN_CYCLES], c[:, K.P_SERIAL_PER_WINDOW])],
-                               dtype=object)
+    if ("text", reprogram) not in prep:  # the counts and copies are the same on every run: format once
+        prep["text", reprogram] = np.array(
+            [f"PIM {int(n_)} xbars ({int(rb)}x{int(cb)}{' x2 +/-' if pim.signed_weights == 'differential' else ''})"
+             f" x{int(d)} copies, {int(ic)} input cycles x {int(s // ic)} row groups"
+             for n_, rb, cb, d, ic, s in zip(xb, c[:, K.P_ROW_BLOCKS], c[:, K.P_COL_BLOCKS], copies,
+                                              c[:, K.P_IN_CYCLES], c[:, K.P_SERIAL_PER_WINDOW])], dtype=object)
+    cols["mapping"] = prep["text", reprogram].copy()
 
     e = pim.energy
     energy = {

@@ -33,9 +33,7 @@ def run_hybrid(hw, net: Network, batch: int, placement, digital, table) -> dict:
         to_digital = np.array([i == n - 1 or units[i + 1] == "digital" for i in pim_pos])
         parts.append((pim_pos, pim_columns(hw, [net.layers[i] for i in pim_pos], batch, from_digital, to_digital,
                                            table)))
-    names: list[str] = []
-    for _, cols in parts:
-        names += [c for c in cols if c not in names]
+    names = list(dict.fromkeys(c for _, cols in parts for c in cols))  # first seen first
     names = [c for c in names if c not in PIM_COLUMNS] + PIM_COLUMNS
     energy = [c for c in names if c.startswith("energy_pj")]
     names = [c for c in names if c not in energy] + energy
