@@ -199,7 +199,7 @@ def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, st
     homes = np.array(names + ["dram"], dtype=object)[home_idx]  # -1 -> 'dram'
     index = var.index.tolist()
 
-    def describe(formats=var.formats) -> list[str]:  # formatting is a third of a sweep point: on demand
-        return [formats[v] % tuple(tl) for v, tl in zip(index, tiles.tolist())]
+    def describe() -> list[str]:  # formatting cost a third of a sweep point: done on demand
+        return [var.formats[v] % tuple(tl) for v, tl in zip(index, tiles.tolist())]
 
     return args, homes, describe, [var.stats[v] for v in index]

@@ -21,6 +21,7 @@ import pandas as pd
 
 from accelsim.errors import AccelsimError
 from accelsim.kernels import layout as L
+from accelsim.movement import MovementRows, MovementTable
 
 CONTRACT_COLUMNS = [
     "layer", "kind", "macs", "cycles", "compute_cycles", "stall_cycles", "compute_bound_cycles",
@@ -93,16 +94,15 @@ def mac_columns(preps: list, out: np.ndarray, rh: RowHardware) -> dict:
     prep = preps[0]
     pes = rh.pes * rh.macs_per_pe
     n = out.shape[0]
+    bits, ofmap_elems, filter_elems = _shape_constants(prep.shapes)  # the points share one layer table
     if len(preps) == 1:
         homes = prep.homes
         if "mac" not in prep.derived:  # constants of the prepared network, computed on its first run
             prep.derived["mac"] = (homes == "dram", sorted(set(homes.ravel()) - {"dram"}))
         on_dram, home_names = prep.derived["mac"]
-        bits, ofmap_elems, filter_elems = _shape_constants(prep.shapes)
     else:
         homes = np.concatenate([p.homes for p in preps])
         on_dram, home_names = homes == "dram", sorted(set(homes.ravel()) - {"dram"})
-        bits, ofmap_elems, filter_elems = _shape_constants(prep.shapes)
         bits = {k: np.tile(v, len(preps)) for k, v in bits.items()}
         ofmap_elems, filter_elems = np.tile(ofmap_elems, len(preps)), np.tile(filter_elems, len(preps))
     macs = out[:, L.O_MACS]
@@ -221,8 +221,6 @@ def _text_columns(prep) -> dict:
 
 def _stack_movement(preps: list, offsets: np.ndarray):
     """The streaming layers of stacked design points as one MovementRows, positions offset per point."""
-    from accelsim.movement import MovementRows, MovementTable
-
     rows = [p.movement for p in preps]
     t = rows[0].table
     k = len(preps)

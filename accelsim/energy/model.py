@@ -90,8 +90,7 @@ def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> Ener
         reg = table.need("register_pj_per_bit") if (rf.ifmap_bytes or rf.filter_bytes or rf.psum_bytes) else 0.0
         hop, dram = table.need("noc_pj_per_bit_hop"), table.dram(hw.backing_memory.kind)
         sram_w = table.need("sram_width_bits")
-        staging = [None if hw.staging_buffer(op) is None else _sram(table, hw.staging_buffer(op), sram_w)
-                   for op in OPERANDS]
+        staging = [None if b is None else _sram(table, b, sram_w) for b in map(hw.staging_buffer, OPERANDS)]
         pure = [_sram(table, b, sram_w) for b in hw.buffers if not b.operands]
         leak_uw = 0.0
         for b in hw.buffers:
