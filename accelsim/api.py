@@ -145,8 +145,7 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     """
     if timing not in ("native", "scalesim"):
         raise AccelsimError(f"timing {timing!r}: expected 'native' or 'scalesim'")
-    if tiling not in ("best", "best-dram", "best-cycles", "heuristic"):
-        raise AccelsimError(f"tiling {tiling!r}: expected 'best', 'best-dram', 'best-cycles' or 'heuristic'")
+    _check_tiling(tiling)
     hw = load_hardware(hardware)
     net = load_workload(workload)
     mfile = load_mapping(mapping)
@@ -185,6 +184,10 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
     arithmetic done for all the points that share a precision and a buffer structure at once (what a
     sweep needs; the per-layer tables are not kept). Entry i is point i's summary, or the AccelsimError
     it raised (a layer that does not fit). Hardware with a PIM section is simulated point by point."""
+    if isinstance(hardware, (str, Path, dict, Hardware)) or not hasattr(hardware, "__iter__"):
+        raise AccelsimError(f"simulate_points: hardware must be a list of configs (objects, dicts, paths or "
+                            f"shipped names), got {type(hardware).__name__}; for one config use simulate()")
+    _check_tiling(tiling)
     net = load_workload(workload)
     hws = [load_hardware(h) for h in hardware]
     n = batch or net.batch
@@ -241,6 +244,11 @@ def _columns(preps: list, hws: list[Hardware], table, text: bool) -> dict:
         bits = {k: np.tile(v, len(preps)) for k, v in bits.items()}
     cols.update(energy_columns(cols, bits, energy_factors(hws, table, len(prep.names))))
     return cols
+
+
+def _check_tiling(tiling: str) -> None:
+    if tiling not in ("best", "best-dram", "best-cycles", "heuristic"):
+        raise AccelsimError(f"tiling {tiling!r}: expected 'best', 'best-dram', 'best-cycles' or 'heuristic'")
 
 
 def _warn_sparse(net: Network) -> None:

@@ -75,3 +75,17 @@ def test_infeasible_points_are_errors_not_failures():
     got = simulate_points([tiny, "edge"], "resnet18", tiling="heuristic")
     assert isinstance(got[0], accelsim.AccelsimError) and "does not fit" in str(got[0])
     assert got[1] == accelsim.simulate("edge", "resnet18", tiling="heuristic").summary
+
+
+@pytest.mark.parametrize("hardware, match", [("edge", "must be a list of configs"),
+                                             (accelsim.load_hardware("edge"), "must be a list of configs"),
+                                             (["edge", "no_such_chip"], "no_such_chip"),
+                                             ([{"name": "x"}], "clock_hz")])
+def test_bad_hardware_arguments_are_clear_errors(hardware, match):
+    with pytest.raises(accelsim.AccelsimError, match=match):
+        simulate_points(hardware, "resnet18", tiling="heuristic")
+
+
+def test_bad_tiling_is_a_clear_error():
+    with pytest.raises(accelsim.AccelsimError, match="tiling 'fast'"):
+        simulate_points(["edge"], "resnet18", tiling="fast")
