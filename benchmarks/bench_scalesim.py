@@ -1,12 +1,14 @@
 """scalesim 3.0.0 and accelsim on the same inputs, in one run: time and peak-memory ratios.
 
-Run: ``python benchmarks/bench_scalesim.py [--resnet18 os,ws,is] [--venv .scalesim-venv]``.
+Run: ``python benchmarks/bench_scalesim.py [--resnet18 os,ws,is] [--user-resnet18 os,ws,is] [--venv .scalesim-venv]``.
 scalesim runs from its own venv (``tools/scalesim_golden.py`` creates it) in a child process whose
 wall time and peak RSS are measured; accelsim runs in this process with its kernels warm
 (``--timing scalesim``, the same files). Small set: the 10 layers of
 tests/data/scalesim/topologies/small_layers.csv on a 16x16 array, OS/WS/IS, with 64 kB SRAMs in CALC
 mode and with 8 kB SRAMs in USER mode (stalls replayed). ResNet-18 at 224x224 on
 a 32x32 array (64 kB SRAMs, CALC) for the dataflows given (scalesim takes minutes each).
+``--user-resnet18``: accelsim alone on ResNet-18 with ``scalesim_32x32`` switched to USER mode (bank
+bandwidth 10), each dataflow in a fresh process after a warm-up on the small set: seconds and peak RSS.
 """
 
 from __future__ import annotations
@@ -46,6 +48,28 @@ def run_scalesim(py: Path, cfg: Path, topo: Path, out: Path) -> tuple[float, flo
     return float(wall), float(rss_kb) / 1024
 
 
+USER_CHILD = r'''
+import resource, sys, time, warnings
+import accelsim
+warnings.simplefilter("ignore")
+base = accelsim.load_hardware("scalesim_32x32").model_dump()
+hw = accelsim.load_hardware(dict(base, stationarity=sys.argv[1], scalesim=dict(base["scalesim"] or {}, interface_bandwidth="USER")))
+accelsim.simulate(hw, sys.argv[2], timing="scalesim")  # JIT warm
+t = time.perf_counter()
+res = accelsim.simulate(hw, "resnet18", timing="scalesim")
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+      int(res.summary["stall_cycles"]))
+'''
+
+
+def run_accelsim_user_resnet18(df: str) -> tuple[float, float, int]:
+    """Seconds, peak RSS (MB) and stall cycles of ResNet-18 in USER mode, in a fresh process."""
+    res = subprocess.run([sys.executable, "-c", USER_CHILD, df, str(DATA / "topologies" / "small_layers.csv")],
+                         check=True, capture_output=True, text=True)
+    wall, mb, stall = res.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(mb), int(stall)
+
+
 def run_accelsim(cfg: Path, topo: Path, reps: int = 20) -> tuple[float, float, float, float]:
     """Median seconds of a first ``simulate`` of freshly loaded inputs (kernels warm, nothing memoised:
     mapping, kernel and SCALE-Sim DRAM replay computed; over ``min(reps, 20)`` fresh loads), median
@@ -76,7 +100,13 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--venv", default=str(REPO / ".scalesim-venv"))
     ap.add_argument("--resnet18", default="", help="comma-separated dataflows to run ResNet-18 for (slow)")
+    ap.add_argument("--user-resnet18", default="", help="dataflows to time accelsim's USER mode on ResNet-18 for")
     args = ap.parse_args()
+    for df in [d for d in args.user_resnet18.split(",") if d]:
+        wall, mb, stall = run_accelsim_user_resnet18(df)
+        print(f"ResNet-18 224, 32x32 {df}, USER (accelsim only): {wall:.2f} s, peak {mb:.0f} MB, {stall} stall cycles")
+    if args.user_resnet18 and not args.resnet18 and not Path(args.venv).exists():
+        return 0
     py = Path(args.venv) / "bin" / "python"
     if not py.exists():
         print(f"no scalesim venv at {args.venv}: run tools/scalesim_golden.py first", file=sys.stderr)

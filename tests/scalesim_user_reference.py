@@ -19,9 +19,11 @@ def ceil_div(a, b):
     return -(-a // b)
 
 
-def operands(H, W, R, S, C, K, st):
-    """im2col input addresses (E*F, R*S*C; -1 off the input), filters (R*S*C, K), outputs (E*F, K)."""
-    im = ifmap_matrix(H, W, R, S, C, st)
+def operands(H, W, R, S, C, K, st, N=1):
+    """im2col input addresses (N*E*F, R*S*C; -1 off the input), filters (R*S*C, K), outputs (N*E*F, K):
+    a batch of N images is one operand of N*E*F pixels, image n's inputs after image n-1's."""
+    one = ifmap_matrix(H, W, R, S, C, st)
+    im = np.concatenate([np.where(one >= 0, one + n * H * W * C, -1) for n in range(N)])
     of = np.arange(im.shape[0])[:, None] * K + np.arange(K)[None, :]
     return im, filter_matrix(R, S, C, K), of
 
@@ -203,9 +205,9 @@ class WriteBuf:
         return start + got - 1
 
 
-def user_memory(df, H, W, R, S, C, K, st, ar, ac, words_if, words_fi, words_of, bw_if, bw_fi, bw_of):
-    """(stall cycles, ifmap DRAM reads, filter DRAM reads, demand rows) of one layer."""
-    im, fi, of = operands(H, W, R, S, C, K, st)
+def user_memory(df, H, W, R, S, C, K, st, ar, ac, words_if, words_fi, words_of, bw_if, bw_fi, bw_of, N=1):
+    """(stall cycles, ifmap DRAM reads, filter DRAM reads, demand rows) of one layer (N images)."""
+    im, fi, of = operands(H, W, R, S, C, K, st, N)
     ipf, fpf, idm, fdm, odm = matrices(df, im, fi, of, ar, ac)
     ib, fb, ob = ReadBuf(ipf, words_if, bw_if), ReadBuf(fpf, words_fi, bw_fi), WriteBuf(words_of, bw_of)
     stall = 0

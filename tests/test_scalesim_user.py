@@ -1,13 +1,13 @@
-"""SCALE-Sim USER mode: the fast replay (accelsim/scalesim_user.py) against its literal twin
-(scalesim_user_reference.py) on random layers; both against scalesim 3.0.0 in test_scalesim_parity.py
-(all 60 golden USER cases: stall cycles, total cycles and DRAM reads exactly)."""
+"""SCALE-Sim USER mode: the streamed replay (accelsim/kernels/scalesim_user.py) against its literal twin
+(scalesim_user_reference.py: dense demand matrices, buffers holding Python sets) on random layers; both
+against scalesim 3.0.0 in test_scalesim_parity.py (all 60 golden USER cases: stall cycles, total cycles
+and DRAM reads exactly)."""
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scalesim_user_reference as ref
-from accelsim.scalesim_user import operands, streams, user_memory
+from accelsim.scalesim_user import user_memory
 from test_scalesim_parity import REF
 
 
@@ -16,7 +16,8 @@ def layers(draw):
     R, S = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     stride = draw(st.integers(1, 2))
     H, W = draw(st.integers(R, R + 7)), draw(st.integers(S, S + 7))
-    return dict(df=draw(st.sampled_from(["os", "ws", "is"])), H=H, W=W, R=R, S=S, C=draw(st.integers(1, 6)),
+    return dict(df=draw(st.sampled_from(["os", "ws", "is"])), N=draw(st.sampled_from([1, 1, 2])), H=H, W=W, R=R, S=S,
+                C=draw(st.integers(1, 6)),
                 K=draw(st.integers(1, 12)), st=stride, ar=draw(st.integers(2, 8)), ac=draw(st.integers(2, 8)),
                 words=[draw(st.sampled_from([64, 100, 256, 512, 1000, 4096])) for _ in range(3)],
                 bw=[draw(st.integers(1, 16)) for _ in range(3)])
@@ -33,12 +34,8 @@ def _sizes(L):
 def test_fast_replay_equals_literal_twin(L):
     P, Q = _sizes(L)
     args = (L["H"], L["W"], L["R"], L["S"], L["C"], L["K"], L["st"])
-    fast_streams = streams(L["df"], *operands(1, *args[:6], P, Q, L["st"]), L["ar"], L["ac"])
-    slow_streams = ref.matrices(L["df"], *ref.operands(*args), L["ar"], L["ac"])
-    for a, b in zip(fast_streams, slow_streams):
-        assert np.array_equal(a, b)
-    fast = user_memory(L["df"], 1, *args[:6], P, Q, L["st"], L["ar"], L["ac"], *L["words"], *L["bw"])
-    slow = ref.user_memory(L["df"], *args, L["ar"], L["ac"], *L["words"], *L["bw"])
+    fast = user_memory(L["df"], L["N"], *args[:6], P, Q, L["st"], L["ar"], L["ac"], *L["words"], *L["bw"])
+    slow = ref.user_memory(L["df"], *args, L["ar"], L["ac"], *L["words"], *L["bw"], N=L["N"])
     assert fast == slow[:3]
     assert fast[0] >= 0
 
@@ -61,7 +58,7 @@ def test_nothing_stalls_when_everything_fits():
     64-word lines (padding included), and no stall."""
     P, Q = 6, 6
     for df in ("os", "ws", "is"):
-        ipf, fpf, *_ = streams(df, *operands(1, 8, 8, 3, 3, 4, 8, P, Q, 1), 4, 4)
+        ipf, fpf, *_ = ref.matrices(df, *ref.operands(8, 8, 3, 3, 4, 8, 1), 4, 4)
         stall, r_if, r_fi = user_memory(df, 1, 8, 8, 3, 3, 4, 8, P, Q, 1, 4, 4, 1 << 20, 1 << 20, 1 << 20, 64, 64, 64)
         assert stall == 0
         assert (r_if, r_fi) == (-(-len(ipf) // 64) * 64, -(-len(fpf) // 64) * 64)

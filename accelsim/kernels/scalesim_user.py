@@ -1,4 +1,4 @@
-"""SCALE-Sim 3.0.0's USER-mode memory replay: stall cycles and DRAM prefetches of one layer.
+"""SCALE-Sim 3.0.0's USER-mode memory replay: stall cycles and DRAM reads of one layer, streamed.
 
 The rules (read from scalesim 3.0.0's ``memory/read_buffer.py``, ``memory/write_buffer.py`` and
 ``memory/double_buffered_scratchpad_mem.py``; docs/scalesim_parity.md), replayed one demand row
@@ -17,7 +17,27 @@ The rules (read from scalesim 3.0.0's ``memory/read_buffer.py``, ``memory/write_
   write into a full buffer waits for the running drain to end.
 * A row stalls by the largest of the three delays; later rows start that much later.
 
-Arrays in, arrays out; ``tests/scalesim_user_reference.py`` is the literal twin.
+How it is computed without scalesim's demand matrices (``compute/systolic_compute_{os,ws,is}.py``):
+each read operand is held once as its *blocks* — (blocks, block rows, width) addresses, -1 for
+padding — which both its prefetch order and its demand are read from:
+
+* **skewed** operands (OS inputs and filters, WS inputs, IS filters): the prefetch order reads the
+  blocks stacked on top of each other by anti-diagonals (each from its bottom row up); fold ``f``
+  demands block ``f % row folds`` (or ``f // row folds``) skewed: block element (t, c) at fold row
+  ``offset + t + c``;
+* **flipped** operands (WS filters, IS inputs): the prefetch order reads the blocks row by row; fold
+  ``f = j * row folds + i`` demands rows ``i * array rows ...`` of block ``j`` bottom row first, one
+  per fold row, unskewed.
+
+Either way the addresses of one demand row are one contiguous run of the prefetch order, so their
+sets form one range: when the window holds that range (nearly every row) the row hits without
+looking at its addresses. Otherwise the row is replayed address by address: an address is resident
+when the set of this copy of it is, or — inputs only, im2col repeats them — the set of any other
+copy, found by walking the <= R x S output pixels whose windows cover it. Outputs only count, so
+the ofmap row is its number of valid writes, computed. Memory: two arrays the size of the
+(padded) im2col operands; time: O(demand rows) plus the rows that prefetch.
+``tests/scalesim_user_reference.py`` is the literal twin (dense matrices, Python buffer objects
+holding sets); tests/test_scalesim_user.py checks the two agree.
 """
 
 from __future__ import annotations
@@ -25,115 +45,267 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-
-def hashed_sets(prefetch: np.ndarray, words: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """CSR of the sets each address belongs to: (offsets[max address + 2], set ids, number of sets).
-
-    Set k holds the k-th run of ceil(words / 100) valid (non -1) entries of the prefetch order,
-    duplicates included in the count; there is always one more set after the last full one."""
-    per_set = -(-words // 100)
-    valid = prefetch[prefetch >= 0]
-    n_sets = valid.shape[0] // per_set + 1
-    if valid.shape[0] == 0:
-        return np.zeros(2, np.int64), np.zeros(0, np.int64), n_sets
-    keys = np.sort(valid * n_sets + np.arange(valid.shape[0], dtype=np.int64) // per_set)  # by address, then set
-    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]  # (np.unique is ~100x slower in numpy 2.4)
-    addr = keys // n_sets
-    offsets = np.zeros(int(valid.max()) + 2, np.int64)
-    offsets[1:] = np.cumsum(np.bincount(addr, minlength=int(valid.max()) + 1))
-    return offsets, keys - addr * n_sets, n_sets
+SKEW, FLIP = 0, 1
+# per read operand (ifmap 0, filter 1), the columns of ``_layout``'s table
+B_, TB, WD, PAT, SEL, OFF = range(6)
 
 
 @njit(cache=True)
-def _in_window(offsets, sets, addr, ws, we):
-    if addr + 1 >= offsets.shape[0]:
-        return False
-    for k in range(offsets[addr], offsets[addr + 1]):
-        s = sets[k]
-        if ws < we:
-            if ws <= s < we:
+def _cdiv(a, b):
+    return -(-a // b)
+
+
+@njit(cache=True)
+def _layout(df, NPQ, RSC, K, ar, ac):
+    """(row folds, column folds, fold rows, per-operand table int64[2, 6]: blocks, block rows, width,
+    SKEW/FLIP, block of fold f (0: f % row folds, 1: f // row folds), skew offset)."""
+    lay = np.zeros((2, 6), np.int64)
+    if df == 0:  # OS: rows <- pixels, cols <- filters, time <- R*S*C
+        rf, cf = _cdiv(NPQ, ar), _cdiv(K, ac)
+        L = RSC + ar + ac - 2
+        lay[0] = (rf, RSC, ar, SKEW, 0, 0)
+        lay[1] = (cf, RSC, ac, SKEW, 1, 0)
+    elif df == 1:  # WS: rows <- R*S*C, cols <- filters, time <- pixels
+        rf, cf = _cdiv(RSC, ar), _cdiv(K, ac)
+        L = 2 * ar + ac + NPQ - 2
+        lay[0] = (rf, NPQ, ar, SKEW, 0, ar)
+        lay[1] = (cf, RSC, ac, FLIP, 1, 0)
+    else:  # IS: rows <- R*S*C, cols <- pixels, time <- filters
+        rf, cf = _cdiv(RSC, ar), _cdiv(NPQ, ac)
+        L = 2 * ar + ac + K - 2
+        lay[0] = (cf, RSC, ac, FLIP, 1, 0)
+        lay[1] = (rf, K, ar, SKEW, 0, ar)
+    return rf, cf, L, lay
+
+
+@njit(cache=True)
+def _blocks(df, lay, N, H, W, R, S, C, K, P, Q, st):
+    """Both read operands' blocks, flat (ifmap then filter; the filter's start is returned). Input
+    addresses are SCALE-Sim's im2col: output pixel p, window element t = (r, s, c) reads
+    ((image * H + oy * st + r) * W + ox * st + s) * C + c, or -1 off the padded input."""
+    NPQ, RSC = N * P * Q, R * S * C
+    n0 = lay[0, B_] * lay[0, TB] * lay[0, WD]
+    blk = np.full(n0 + lay[1, B_] * lay[1, TB] * lay[1, WD], -1, np.int64)
+    py, px, pbase = np.empty(NPQ, np.int64), np.empty(NPQ, np.int64), np.empty(NPQ, np.int64)
+    for p in range(NPQ):
+        img, rem = p // (P * Q), p % (P * Q)
+        py[p], px[p] = (rem // Q) * st, (rem % Q) * st
+        pbase[p] = ((img * H + py[p]) * W + px[p]) * C
+    tr, ts, toff = np.empty(RSC, np.int64), np.empty(RSC, np.int64), np.empty(RSC, np.int64)
+    for t in range(RSC):
+        tr[t], ts[t] = t // (S * C), (t // C) % S
+        toff[t] = (tr[t] * W + ts[t]) * C + t % C
+    w = lay[0, WD]
+    for b in range(lay[0, B_]):
+        for t in range(lay[0, TB]):
+            e = (b * lay[0, TB] + t) * w
+            for c in range(w):
+                x = b * w + c
+                p, k = (t, x) if df == 1 else (x, t)  # WS: pixel t, window element x; OS / IS: the reverse
+                if p < NPQ and k < RSC and py[p] + tr[k] < H and px[p] + ts[k] < W:
+                    blk[e + c] = pbase[p] + toff[k]
+    w = lay[1, WD]
+    for b in range(lay[1, B_]):
+        for t in range(lay[1, TB]):
+            e = n0 + (b * lay[1, TB] + t) * w
+            for c in range(w):
+                x = b * w + c
+                if df == 2:  # IS filters: window element x of filter t
+                    if x < RSC:
+                        blk[e + c] = x + t * RSC
+                elif x < K:  # OS / WS filters: window element t of filter x
+                    blk[e + c] = t + x * RSC
+    return blk, n0
+
+
+@njit(cache=True)
+def _prefetch_order(blk, base, rows, w, antidiagonal, before):
+    """Walk one operand's prefetch order: ``before[e]`` = valid (non -1) addresses ahead of block
+    element e, whose set is therefore ``before[e] // per_set``. Returns the number of valid addresses."""
+    n = 0
+    if antidiagonal:
+        for d in range(rows + w - 1):
+            lo = max(0, d - w + 1)
+            for row in range(min(d, rows - 1), lo - 1, -1):
+                e = base + row * w + d - row
+                before[e] = n
+                if blk[e] >= 0:
+                    n += 1
+    else:
+        for e in range(base, base + rows * w):
+            before[e] = n
+            if blk[e] >= 0:
+                n += 1
+    return n
+
+
+@njit(cache=True)
+def _input_resident(a, before, per_set, ws, we, ws_lt_we, df, w, tb, N, H, W, R, S, C, P, Q, st):
+    """Whether input address ``a`` is in a resident set: any of its im2col copies (output pixel p,
+    window element t with p's window covering it) sits in the window [ws, we) of sets (wrapped when
+    not ``ws_lt_we``). The copies are the only block elements holding ``a``."""
+    rest, c = divmod(a, C)
+    rest, ix = divmod(rest, W)
+    img, iy = divmod(rest, H)
+    oy0, ox0 = max(0, -(-(iy - R + 1) // st)), max(0, -(-(ix - S + 1) // st))
+    for oy in range(min(P - 1, iy // st), oy0 - 1, -1):  # the latest copies first: most often resident
+        r = iy - oy * st
+        for ox in range(min(Q - 1, ix // st), ox0 - 1, -1):
+            p = (img * P + oy) * Q + ox
+            t = (r * S + ix - ox * st) * C + c
+            if df == 1:  # WS: block rows are pixels, columns window elements
+                e = ((t // w) * tb + p) * w + t % w
+            else:
+                e = ((p // w) * tb + t) * w + p % w
+            k = before[e] // per_set
+            if (ws <= k < we) if ws_lt_we else (k >= ws or k < we):
                 return True
-        elif s >= ws or s < we:
-            return True
     return False
 
 
 @njit(cache=True)
-def _read_row(row, cycle, offsets, sets, geo, state):
-    """Offset of one demand row; ``geo`` = (sets, active sets, prefetch sets, lines per prefetch),
-    ``state`` = (window start, window end, last landing cycle, prefetches) updated in place.
-    Returns -1 << 62 when an address is never prefetched (scalesim would loop forever)."""
-    offset = 1
-    for j in range(row.shape[0]):
-        addr = row[j]
-        if addr < 0:
-            continue
-        if geo[2] == 0 and not _in_window(offsets, sets, addr, state[0], state[1]):
-            return -(1 << 62)
-        spins = 0
-        while not _in_window(offsets, sets, addr, state[0], state[1]):
-            state[0] = (state[0] + geo[2]) % geo[0]
-            state[1] = (state[0] + geo[1]) % geo[0]
-            state[2] += geo[3] + 1
-            state[3] += 1
-            late = state[2] - (cycle + offset)
-            offset += late
-            if late > 0:
-                offset += late
-            spins += 1
-            if spins > geo[0]:
-                return -(1 << 62)
-    return offset
+def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, words_of, bw_if, bw_fi, bw_of):
+    """(stall cycles, ifmap DRAM reads, filter DRAM reads) of one layer (one group) in USER mode; stall
+    -1 when a demanded address is never prefetched (scalesim would loop forever).
 
-
-@njit(cache=True)
-def user_replay(idm, fdm, odm, if_off, if_sets, if_geo, fi_off, fi_sets, fi_geo, of_words, of_bw):
-    """(stall cycles, ifmap prefetches, filter prefetches) of one layer; -1 stalls when a demanded
-    address is never prefetched. ``*_geo`` as :func:`_read_row` takes it."""
-    if_state = np.array([0, if_geo[1], -1, 0], np.int64)  # the first prefetch lands at cycle -1
-    fi_state = np.array([0, fi_geo[1], -1, 0], np.int64)
-    active = -(-of_words // 2)
-    drain = of_words - active
-    free = of_words
+    df 0/1/2 = OS/WS/IS; H, W: the input as SCALE-Sim sees it (padding included); P, Q: its output
+    size (ceil rule); words_*: SRAM sizes in words; bw_if / bw_fi: the ``[layout]`` bank bandwidths
+    (words per prefetch line); bw_of: ``Bandwidth`` (words per drain line)."""
+    NPQ, RSC = N * P * Q, R * S * C
+    rf, cf, L, lay = _layout(df, NPQ, RSC, K, ar, ac)
+    blk, n0 = _blocks(df, lay, N, H, W, R, S, C, K, P, Q, st)
+    before = np.empty(blk.shape[0], np.int64)
+    base = np.array([0, n0], np.int64)
+    n_valid = np.zeros(2, np.int64)
+    for op in range(2):
+        n_valid[op] = _prefetch_order(blk, base[op], lay[op, B_] * lay[op, TB], lay[op, WD], lay[op, PAT] == SKEW,
+                                      before)
+    # buffer geometry per operand: sets per address run, sets, active sets, sets per prefetch
+    words = np.array([words_if, words_fi], np.int64)
+    bw = np.array([bw_if, bw_fi], np.int64)
+    geo = np.zeros((2, 4), np.int64)
+    reads = np.zeros(2, np.int64)
+    state = np.zeros((2, 4), np.int64)  # window start, window end, last landing cycle, prefetches
+    for op in range(2):
+        per_set = _cdiv(words[op], 100)
+        active = _cdiv(words[op], 2)
+        n_sets = n_valid[op] // per_set + 1
+        a_sets = min(_cdiv(active, per_set), n_sets)
+        geo[op] = (per_set, n_sets, a_sets, min(_cdiv(words[op] - active, per_set), n_sets - a_sets))
+        state[op] = (0, a_sets, -1, 0)  # the first prefetch lands at cycle -1
+        size = lay[op, B_] * lay[op, TB] * lay[op, WD]  # the whole prefetch order, padding included
+        reads[op] = min(_cdiv(active, bw[op]), _cdiv(size, bw[op])) * bw[op]
+    # the ofmap write buffer
+    of_active = _cdiv(words_of, 2)
+    drain = words_of - of_active
+    free = words_of
     drain_end = 0
-    n_out = 0
-    for i in range(odm.shape[0]):
-        for j in range(odm.shape[1]):
-            if odm[i, j] >= 0:
-                n_out += 1
+    n_out = NPQ * K if df == 0 else rf * NPQ * K
     lines = np.zeros(n_out + 2, np.int64)  # words in each drain line
     n_lines = 0
     cur = 0
     start_line = 0
     stall = 0
-    for i in range(idm.shape[0]):
-        cycle = i + stall
-        a = _read_row(idm[i], cycle, if_off, if_sets, if_geo, if_state)
-        b = _read_row(fdm[i], cycle, fi_off, fi_sets, fi_geo, fi_state)
-        if a == -(1 << 62) or b == -(1 << 62):
-            return -1, 0, 0
-        now = cycle
-        for j in range(odm.shape[1]):
-            if odm[i, j] < 0:
-                continue
-            cur += 1
-            free -= 1
-            if cur == of_bw:
-                lines[n_lines] = of_bw
-                n_lines += 1
-                cur = 0
-            if now < drain_end:
-                if free <= 0:
-                    now = drain_end
-            elif free < of_words - drain:
-                if cur > 0:
-                    lines[n_lines] = cur
-                    n_lines += 1
-                    cur = 0
-                end = min(start_line + -(-drain // of_bw), n_lines)
-                got = end - start_line
-                free += (got - 1) * of_bw + lines[end - 1]
-                start_line = end
-                drain_end = now + got - 1
-        stall += max(a - 1, b - 1, now - cycle)
-    return stall, if_state[3], fi_state[3]
+    row = 0
+    for f in range(rf * cf):
+        i = f % rf
+        j = f // rf
+        # this fold's outputs: block rows [t_lo, t_hi) x columns [0, wc), skewed from fold row o_off
+        if df == 0:
+            o_off, t_lo, t_hi, wc = RSC - 1, ar - min(ar, NPQ - i * ar), ar, min(ac, K - j * ac)
+        else:
+            o_off, t_lo, t_hi = 2 * ar - 1, 0, NPQ if df == 1 else K
+            wc = min(ac, (K if df == 1 else NPQ) - j * ac)
+        for r in range(L):
+            cycle = row + stall
+            delay = 0
+            for op in range(2):
+                w = lay[op, WD]
+                tb = lay[op, TB]
+                if lay[op, PAT] == SKEW:  # block element (q - c, c) for every c with 0 <= q - c < tb
+                    q = r - lay[op, OFF]
+                    c_lo, c_hi = max(0, q - tb + 1), min(w - 1, q)
+                    if c_lo > c_hi:
+                        continue
+                    b = i if lay[op, SEL] == 0 else j
+                    e0 = base[op] + (b * tb + q - c_lo) * w + c_lo
+                    step = 1 - w
+                    count = c_hi - c_lo + 1
+                else:  # block j's row i * ar + ar - 1 - r
+                    t = i * ar + ar - 1 - r
+                    if r >= ar or t >= tb:
+                        continue
+                    e0 = base[op] + (j * tb + t) * w
+                    step = 1
+                    count = w
+                e1 = e0 + (count - 1) * step
+                v0 = before[e0]
+                v1 = before[e1] + (1 if blk[e1] >= 0 else 0) - 1
+                if v1 < v0:
+                    continue  # padding only
+                per_set, n_sets, a_sets, p_sets = geo[op, 0], geo[op, 1], geo[op, 2], geo[op, 3]
+                s0, s1 = v0 // per_set, v1 // per_set
+                ws, we = state[op, 0], state[op, 1]
+                if a_sets >= n_sets or (ws <= s0 and s1 < we if ws < we else (s0 >= ws or s1 < we)):
+                    continue  # every address of the run is in a resident set: a hit
+                offset = 1
+                e = e0
+                for _ in range(count):
+                    addr = blk[e]
+                    own = before[e] // per_set  # the set of this copy of the address
+                    e += step
+                    if addr < 0:
+                        continue
+                    spins = 0
+                    while True:
+                        ws, we = state[op, 0], state[op, 1]
+                        if (ws <= own < we) if ws < we else (own >= ws or own < we):
+                            break
+                        if op == 0 and _input_resident(addr, before, per_set, ws, we, ws < we, df, w, tb, N, H, W,
+                                                       R, S, C, P, Q, st):
+                            break  # another copy is resident (filters have one copy each)
+                        spins += 1
+                        if p_sets == 0 or spins > n_sets:
+                            return -1, 0, 0
+                        state[op, 0] = (ws + p_sets) % n_sets
+                        state[op, 1] = (state[op, 0] + a_sets) % n_sets
+                        state[op, 2] += _cdiv(words[op] - _cdiv(words[op], 2), bw[op]) + 1
+                        state[op, 3] += 1
+                        late = state[op, 2] - (cycle + offset)
+                        offset += late
+                        if late > 0:
+                            offset += late
+                delay = max(delay, offset - 1)
+            # ofmap: this fold row's valid writes, one word each
+            q = r - o_off
+            n_w = min(wc - 1, q - t_lo) - max(0, q - t_hi + 1) + 1
+            now = cycle
+            while n_w > 0:  # the row's writes in runs that end where one of them changes the drain state
+                if now < drain_end:  # draining: a write that fills the buffer waits for the drain to end
+                    k = min(n_w, max(1, free))
+                else:  # a write that leaves less than the active half free starts a drain
+                    k = min(n_w, max(1, free - of_active + 1))
+                n_w -= k
+                free -= k
+                full = (cur + k) // bw_of
+                lines[n_lines:n_lines + full] = bw_of
+                n_lines += full
+                cur = (cur + k) % bw_of
+                if now < drain_end:
+                    if free <= 0:
+                        now = drain_end
+                elif free < of_active:
+                    if cur > 0:
+                        lines[n_lines] = cur
+                        n_lines += 1
+                        cur = 0
+                    end = min(start_line + _cdiv(drain, bw_of), n_lines)
+                    got = end - start_line
+                    free += (got - 1) * bw_of + lines[end - 1]
+                    start_line = end
+                    drain_end = now + got - 1
+            stall += max(delay, now - cycle)
+            row += 1
+    for op in range(2):
+        reads[op] += state[op, 3] * _cdiv(words[op] - _cdiv(words[op], 2), bw[op]) * bw[op]
+    return stall, reads[0], reads[1]
