@@ -123,13 +123,20 @@ def _prefetch_order(blk, base, rows, w, antidiagonal, before):
     """Walk one operand's prefetch order: ``before[e]`` = valid (non -1) addresses ahead of block
     element e, whose set is therefore ``before[e] // per_set``. Returns the number of valid addresses."""
     n = 0
-    if antidiagonal:
+    if antidiagonal:  # anti-diagonal d = row + c, each from its bottom row up; walked row by row (cache-friendly)
+        ahead = np.zeros(rows + w, np.int64)  # valid addresses ahead of each anti-diagonal, then of the next element
+        for row in range(rows):
+            for c in range(w):
+                if blk[base + row * w + c] >= 0:
+                    ahead[row + c + 1] += 1
         for d in range(rows + w - 1):
-            lo = max(0, d - w + 1)
-            for row in range(min(d, rows - 1), lo - 1, -1):
-                e = base + row * w + d - row
-                before[e] = n
+            ahead[d + 1] += ahead[d]
+        for row in range(rows - 1, -1, -1):
+            for c in range(w):
+                e = base + row * w + c
+                before[e] = ahead[row + c]
                 if blk[e] >= 0:
+                    ahead[row + c] += 1
                     n += 1
     else:
         for e in range(base, base + rows * w):
