@@ -53,7 +53,8 @@ import resource, sys, time, warnings
 import accelsim
 warnings.simplefilter("ignore")
 base = accelsim.load_hardware("scalesim_32x32").model_dump()
-hw = accelsim.load_hardware(dict(base, stationarity=sys.argv[1], scalesim=dict(base["scalesim"] or {}, interface_bandwidth="USER")))
+user = dict(base["scalesim"] or {}, interface_bandwidth="USER")
+hw = accelsim.load_hardware(dict(base, stationarity=sys.argv[1], scalesim=user))
 accelsim.simulate(hw, sys.argv[2], timing="scalesim")  # JIT warm
 t = time.perf_counter()
 res = accelsim.simulate(hw, "resnet18", timing="scalesim")

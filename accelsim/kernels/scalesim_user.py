@@ -172,8 +172,8 @@ def _input_resident(a, before, per_set, ws, we, ws_lt_we, df, w, tb, N, H, W, R,
 
 @njit(cache=True)
 def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, words_of, bw_if, bw_fi, bw_of):
-    """(stall cycles, ifmap DRAM reads, filter DRAM reads) of one layer (one group) in USER mode; stall
-    -1 when a demanded address is never prefetched (scalesim would loop forever).
+    """(stall cycles, ifmap DRAM reads, filter DRAM reads (words)) of one layer (one group) in USER mode;
+    stall -1 when a demanded address is never prefetched (scalesim would loop forever).
 
     df 0/1/2 = OS/WS/IS; H, W: the input as SCALE-Sim sees it (padding included); P, Q: its output
     size (ceil rule); words_*: SRAM sizes in words; bw_if / bw_fi: the ``[layout]`` bank bandwidths
@@ -187,7 +187,7 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
     for op in range(2):
         n_valid[op] = _prefetch_order(blk, base[op], lay[op, B_] * lay[op, TB], lay[op, WD], lay[op, PAT] == SKEW,
                                       before)
-    # buffer geometry per operand: sets per address run, sets, active sets, sets per prefetch
+    # buffer geometry per operand: words per set, sets, active sets, sets a prefetch advances by
     words = np.array([words_if, words_fi], np.int64)
     bw = np.array([bw_if, bw_fi], np.int64)
     geo = np.zeros((2, 4), np.int64)
