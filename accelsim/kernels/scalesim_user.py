@@ -45,14 +45,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from accelsim.kernels.spans import ceil_div
+
 SKEW, FLIP = 0, 1
 # per read operand (ifmap 0, filter 1), the columns of ``_layout``'s table
 B_, TB, WD, PAT, SEL, OFF = range(6)
-
-
-@njit(cache=True)
-def _cdiv(a, b):
-    return -(-a // b)
 
 
 @njit(cache=True)
@@ -61,17 +58,17 @@ def _layout(df, NPQ, RSC, K, ar, ac):
     SKEW/FLIP, block of fold f (0: f % row folds, 1: f // row folds), skew offset)."""
     lay = np.zeros((2, 6), np.int64)
     if df == 0:  # OS: rows <- pixels, cols <- filters, time <- R*S*C
-        rf, cf = _cdiv(NPQ, ar), _cdiv(K, ac)
+        rf, cf = ceil_div(NPQ, ar), ceil_div(K, ac)
         L = RSC + ar + ac - 2
         lay[0] = (rf, RSC, ar, SKEW, 0, 0)
         lay[1] = (cf, RSC, ac, SKEW, 1, 0)
     elif df == 1:  # WS: rows <- R*S*C, cols <- filters, time <- pixels
-        rf, cf = _cdiv(RSC, ar), _cdiv(K, ac)
+        rf, cf = ceil_div(RSC, ar), ceil_div(K, ac)
         L = 2 * ar + ac + NPQ - 2
         lay[0] = (rf, NPQ, ar, SKEW, 0, ar)
         lay[1] = (cf, RSC, ac, FLIP, 1, 0)
     else:  # IS: rows <- R*S*C, cols <- pixels, time <- filters
-        rf, cf = _cdiv(RSC, ar), _cdiv(NPQ, ac)
+        rf, cf = ceil_div(RSC, ar), ceil_div(NPQ, ac)
         L = 2 * ar + ac + K - 2
         lay[0] = (cf, RSC, ac, FLIP, 1, 0)
         lay[1] = (rf, K, ar, SKEW, 0, ar)
@@ -194,16 +191,16 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
     reads = np.zeros(2, np.int64)
     state = np.zeros((2, 4), np.int64)  # window start, window end, last landing cycle, prefetches
     for op in range(2):
-        per_set = _cdiv(words[op], 100)
-        active = _cdiv(words[op], 2)
+        per_set = ceil_div(words[op], 100)
+        active = ceil_div(words[op], 2)
         n_sets = n_valid[op] // per_set + 1
-        a_sets = min(_cdiv(active, per_set), n_sets)
-        geo[op] = (per_set, n_sets, a_sets, min(_cdiv(words[op] - active, per_set), n_sets - a_sets))
+        a_sets = min(ceil_div(active, per_set), n_sets)
+        geo[op] = (per_set, n_sets, a_sets, min(ceil_div(words[op] - active, per_set), n_sets - a_sets))
         state[op] = (0, a_sets, -1, 0)  # the first prefetch lands at cycle -1
         size = lay[op, B_] * lay[op, TB] * lay[op, WD]  # the whole prefetch order, padding included
-        reads[op] = min(_cdiv(active, bw[op]), _cdiv(size, bw[op])) * bw[op]
+        reads[op] = min(ceil_div(active, bw[op]), ceil_div(size, bw[op])) * bw[op]
     # the ofmap write buffer
-    of_active = _cdiv(words_of, 2)
+    of_active = ceil_div(words_of, 2)
     drain = words_of - of_active
     free = words_of
     drain_end = 0
@@ -276,7 +273,7 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
                             return -1, 0, 0
                         state[op, 0] = (ws + p_sets) % n_sets
                         state[op, 1] = (state[op, 0] + a_sets) % n_sets
-                        state[op, 2] += _cdiv(words[op] - _cdiv(words[op], 2), bw[op]) + 1
+                        state[op, 2] += ceil_div(words[op] - ceil_div(words[op], 2), bw[op]) + 1
                         state[op, 3] += 1
                         late = state[op, 2] - (cycle + offset)
                         offset += late
@@ -306,7 +303,7 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
                         lines[n_lines] = cur
                         n_lines += 1
                         cur = 0
-                    end = min(start_line + _cdiv(drain, bw_of), n_lines)
+                    end = min(start_line + ceil_div(drain, bw_of), n_lines)
                     got = end - start_line
                     free += (got - 1) * bw_of + lines[end - 1]
                     start_line = end
@@ -314,5 +311,5 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
             stall += max(delay, now - cycle)
             row += 1
     for op in range(2):
-        reads[op] += state[op, 3] * _cdiv(words[op] - _cdiv(words[op], 2), bw[op]) * bw[op]
+        reads[op] += state[op, 3] * ceil_div(words[op] - ceil_div(words[op], 2), bw[op]) * bw[op]
     return stall, reads[0], reads[1]
