@@ -103,7 +103,7 @@ def _variant(shape: ConvShape, hw: Hardware, mapping: Mapping, quirks: tuple[str
     fixed = np.array([given.get(k) or 0 for k in TILE_KEYS], np.int64)
     shrink = np.array([TILE_KEYS.index(k) for k in "g" + order[::-1]], np.int64)
     order_row = np.array([L.DG] + [L.DIM_NAMES.index(ch.upper()) for ch in order], np.int64)
-    tmp = L.TEMPORAL_ORDER[{"os": L.STAT_OS, "ws": L.STAT_WS, "is": L.STAT_IS}[stat]]
+    tmp = L.TEMPORAL_ORDER[L.STAT_CODES[stat]]
     preset = {v: k for k, v in LOOP_PRESETS.items()}.get(order)
     fmt = (f"{'' if quirks is None else 'SCALE-Sim '}{f'{preset.upper()}({order})' if preset else order} "
            f"{stat.upper()} rows={''.join(rows) or '-'} cols={''.join(cols) or '-'} "

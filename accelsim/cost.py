@@ -96,7 +96,7 @@ def kernel_args(shape: ConvShape, hw: Hardware, rm: ResolvedMapping, plan: Stora
     geom = np.array([shape.H, shape.W, *shape.stride, *shape.pad, *shape.dil], np.int64)
     tiles = np.array([rm.tiles[k] for k in TILE_KEYS], np.int64)
     order = np.array([L.DG] + [L.DIM_NAMES.index(ch.upper()) for ch in rm.order], np.int64)
-    stat = {"os": L.STAT_OS, "ws": L.STAT_WS, "is": L.STAT_IS}[rm.stationarity]
+    stat = L.STAT_CODES[rm.stationarity]
     arr = np.zeros(L.ARR_LEN, np.int64)
     arr[:4] = (hw.array.rows, hw.array.cols, hw.array.macs_per_pe,
                L.SYSTOLIC if hw.array.interconnect == "systolic" else L.BROADCAST)

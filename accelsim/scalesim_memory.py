@@ -21,10 +21,9 @@ import numpy as np
 
 from accelsim.config.scalesim_cfg import sram_kb
 from accelsim.errors import AccelsimWarning
+from accelsim.kernels.layout import STAT_CODES
 from accelsim.kernels.scalesim_dram import calc_dram_reads_batch
 from accelsim.scalesim_user import user_memory
-
-_DF = {"os": 0, "ws": 1, "is": 2}
 
 
 def ofmap_dram_writes(demand_writes, hw):
@@ -79,7 +78,7 @@ def dram_columns(prep, out: np.ndarray) -> dict:
             cols["stall_cycles"][i] = sh.G * stall
             cols["dram_reads_ifmap"][i], cols["dram_reads_filter"][i] = sh.G * r_if, sh.G * r_fi
     else:
-        reads = calc_dram_reads_batch(np.array([_DF[s] for s in prep.stationarities], np.int64), prep.args[0],
+        reads = calc_dram_reads_batch(np.array([STAT_CODES[s] for s in prep.stationarities], np.int64), prep.args[0],
                                       prep.args[1], hw.array.rows, hw.array.cols, kb_if, kb_fi)
         cols["dram_reads_ifmap"], cols["dram_reads_filter"] = groups * reads[:, 0], groups * reads[:, 1]
     writes = out[:, L.O_BUF_WR_OF].copy()

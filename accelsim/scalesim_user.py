@@ -9,9 +9,8 @@ then ceil(prefetch half / bandwidth) lines per later prefetch, padding included
 
 from __future__ import annotations
 
+from accelsim.kernels.layout import STAT_CODES
 from accelsim.kernels.scalesim_user import user_layer
-
-_DF = {"os": 0, "ws": 1, "is": 2}
 
 
 def user_memory(df: str, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, words_of, bw_if, bw_fi, bw_of):
@@ -19,8 +18,8 @@ def user_memory(df: str, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_
 
     H, W: the input as SCALE-Sim sees it (padding included); P, Q: its output size (ceil rule);
     words_*: SRAM sizes in words; bw_if / bw_fi: the [layout] bank bandwidths; bw_of: Bandwidth."""
-    stall, r_if, r_fi = user_layer(_DF[df], N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, words_of,
-                                   bw_if, bw_fi, bw_of)
+    stall, r_if, r_fi = user_layer(STAT_CODES[df], N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi,
+                                   words_of, bw_if, bw_fi, bw_of)
     if stall < 0:
         raise RuntimeError("SCALE-Sim USER replay: a demanded address is never prefetched (internal error)")
     return int(stall), int(r_if), int(r_fi)

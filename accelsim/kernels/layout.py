@@ -29,6 +29,7 @@ REL = np.array(
 # Temporal order inside a fold (outer -> inner) per stationarity: the stationary
 # operand's dimensions outermost, so it stays in the PE while the rest stream.
 STAT_OS, STAT_WS, STAT_IS = 0, 1, 2
+STAT_CODES = {"os": STAT_OS, "ws": STAT_WS, "is": STAT_IS}  # stationarity name -> kernel code
 TEMPORAL_ORDER = np.array(
     [
         [DG, DN, DM, DP, DQ, DC, DR, DS],  # OS: outputs stay, reduction innermost

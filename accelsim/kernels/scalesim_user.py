@@ -172,9 +172,9 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
     """(stall cycles, ifmap DRAM reads, filter DRAM reads (words)) of one layer (one group) in USER mode;
     stall -1 when a demanded address is never prefetched (scalesim would loop forever).
 
-    df 0/1/2 = OS/WS/IS; H, W: the input as SCALE-Sim sees it (padding included); P, Q: its output
-    size (ceil rule); words_*: SRAM sizes in words; bw_if / bw_fi: the ``[layout]`` bank bandwidths
-    (words per prefetch line); bw_of: ``Bandwidth`` (words per drain line)."""
+    df 0/1/2 = OS/WS/IS (``layout.STAT_CODES``); H, W: the input as SCALE-Sim sees it (padding
+    included); P, Q: its output size (ceil rule); words_*: SRAM sizes in words; bw_if / bw_fi: the
+    ``[layout]`` bank bandwidths (words per prefetch line); bw_of: ``Bandwidth`` (words per drain line)."""
     NPQ, RSC = N * P * Q, R * S * C
     rf, cf, L, lay = _layout(df, NPQ, RSC, K, ar, ac)
     blk, n0 = _blocks(df, lay, N, H, W, R, S, C, K, P, Q, st)
