@@ -236,9 +236,8 @@ def _columns(preps: list, hws: list[Hardware], table, text: bool) -> dict:
         args = prep.args if len(preps) == 1 else tuple(np.concatenate([p.args[j] for p in preps])
                                                        for j in range(len(prep.args)))
         out = conv_layer_cost_batch(*args)
-    hw = hws[0]
-    homes = sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"})
-    cols = stacked_columns(preps, out, CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(homes), text=text)
+    columns = CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(hws[0].on_chip_homes())
+    cols = stacked_columns(preps, out, columns, text=text)
     bits = layer_bits(prep)
     if len(preps) > 1:
         bits = {k: np.tile(v, len(preps)) for k, v in bits.items()}

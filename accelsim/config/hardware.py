@@ -150,6 +150,10 @@ class Hardware(_Frozen):
         """Number of PEs."""
         return self.array.rows * self.array.cols
 
+    def on_chip_homes(self) -> tuple[str, ...]:
+        """The buffers that are some operand's home, sorted by name."""
+        return tuple(sorted({h for h in (self.homes.ifmap, self.homes.filter, self.homes.ofmap) if h != "dram"}))
+
     def staging_buffer(self, operand: str) -> Buffer | None:
         """The buffer that stages ``operand``'s tiles, or None (streams through a FIFO)."""
         for b in self.buffers:

@@ -105,8 +105,7 @@ def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> Ener
                     tuple(per_row([p[4][o][f] for p in points], counts) for f in range(4)) for o in range(3))
     pure = tuple((b.name,) + tuple(per_row([p[5][k][f] for p in points], counts) for f in range(4))
                  for k, b in enumerate(x for x in hw.buffers if not x.operands))
-    homes = tuple(sorted({h for h in (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap) if h != "dram"}))
-    return EnergyFactors(table, homes, reg, fifo, hop, dram, staging, pure, leak)
+    return EnergyFactors(table, hw.on_chip_homes(), reg, fifo, hop, dram, staging, pure, leak)
 
 
 def energy_columns(cols: dict, bits: dict, f: EnergyFactors) -> dict:
