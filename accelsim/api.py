@@ -18,6 +18,7 @@ from accelsim.kernels.batch import conv_layer_cost_batch
 from accelsim.errors import AccelsimError, AccelsimWarning, ConfigError, format_validation_error
 from accelsim.mapping.mapping import Mapping, MappingFile, load_mapping
 from accelsim.energy.model import energy_columns, energy_factors, energy_structure, table_for
+from accelsim.memo import IdentityMemo
 from accelsim.prepared import prepare
 from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, energy_summary, home_columns,
                               layer_bits, stacked_columns, summarize)
@@ -257,17 +258,12 @@ def _warn_sparse(net: Network) -> None:
                       "modelled; these layers are costed dense", AccelsimWarning, stacklevel=3)
 
 
-_SPARSE: dict[int, tuple] = {}  # id(network) -> (network, names of its layers with N:M sparsity)
+_SPARSE = IdentityMemo(256)
 
 
 def _sparse_layers(net: Network) -> list[str]:
     """Names of the layers with N:M sparsity, once per (frozen) network object."""
-    hit = _SPARSE.get(id(net))
-    if hit is None or hit[0] is not net:
-        if len(_SPARSE) > 256:
-            _SPARSE.clear()
-        hit = _SPARSE[id(net)] = (net, [x.name for x in net.layers if getattr(x, "sparsity", None)])
-    return hit[1]
+    return _SPARSE.get((net,), None, lambda: [x.name for x in net.layers if getattr(x, "sparsity", None)])
 
 
 def _placement(placement, hw: Hardware):

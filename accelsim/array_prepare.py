@@ -13,7 +13,6 @@ that does not fit goes through the per-layer path, which says why.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +23,7 @@ from accelsim.kernels import layout as L
 from accelsim.kernels.heuristic_tiling import plan_and_tile_batch, plan_homes_batch
 from accelsim.mapping.mapping import LOOP_PRESETS, Mapping, check_axes, loop_order
 from accelsim.mapping.tiling import TILE_KEYS, staging
+from accelsim.memo import IdentityMemo
 from accelsim.workload.layers import MAC_KINDS, Network
 from accelsim.workload.shape import ConvShape, conv_shape
 
@@ -43,23 +43,18 @@ class LayerTable:
     depthwise: np.ndarray  # bool[n]: M == 1 and G > 1
 
 
-_TABLES: OrderedDict = OrderedDict()
+_TABLES = IdentityMemo(64)
 
 
 def layer_table(net: Network, hw: Hardware, batch: int, ceil_rule: bool = False) -> LayerTable:
     """The MAC layers of ``net`` as arrays (memoised per network object, batch, precision and output-size
     rule; ``ceil_rule``: SCALE-Sim's, see ``workload.shape.conv_shape``)."""
-    key = (id(net), batch, hw.precision, ceil_rule)
-    hit = _TABLES.get(key)
-    if hit is not None and hit[0] is net:
-        return hit[1]
-    pos = [i for i, layer in enumerate(net.layers) if layer.kind in MAC_KINDS]
-    table = table_of([net.layers[i].name for i in pos],
-                     [conv_shape(net.layers[i], hw, batch, ceil_rule=ceil_rule) for i in pos], pos)
-    _TABLES[key] = (net, table)
-    if len(_TABLES) > 64:
-        _TABLES.popitem(last=False)
-    return table
+    def build() -> LayerTable:
+        pos = [i for i, layer in enumerate(net.layers) if layer.kind in MAC_KINDS]
+        return table_of([net.layers[i].name for i in pos],
+                        [conv_shape(net.layers[i], hw, batch, ceil_rule=ceil_rule) for i in pos], pos)
+
+    return _TABLES.get((net,), (batch, hw.precision, ceil_rule), build)
 
 
 def table_of(names: list[str], shapes: list[ConvShape], pos: list[int] | None = None) -> LayerTable:
@@ -124,7 +119,7 @@ class _Variants:
     stats: list[str]
 
 
-_VARIANTS: OrderedDict = OrderedDict()
+_VARIANTS = IdentityMemo(64)
 
 
 def _variants(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str]],
@@ -132,12 +127,14 @@ def _variants(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str
     """The layers' variants (memoised per table, mapping request and the hardware fields a variant
     reads: a sweep over sizes and bandwidths builds them once)."""
     a = hw.array
-    key = (id(table), tuple(m[1] for m in mappings), hw.dataflow, hw.stationarity,
+    key = (tuple(m[1] for m in mappings), hw.dataflow, hw.stationarity,
            None if a.rows_unroll is None else tuple(a.rows_unroll),
            None if a.cols_unroll is None else tuple(a.cols_unroll), quirks)
-    hit = _VARIANTS.get(key)
-    if hit is not None and hit[0] is table:
-        return hit[1]
+    return _VARIANTS.get((table,), key, lambda: _build_variants(hw, table, mappings, quirks))
+
+
+def _build_variants(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str]],
+                    quirks: tuple[str, ...] | None) -> _Variants:
     n = len(table.names)
     variants, index = {}, np.empty(n, np.int64)
     for i in range(n):
@@ -148,11 +145,7 @@ def _variants(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str
     rows = [v for _, v in sorted(variants.values(), key=lambda t: t[0])]
     stacked = tuple(np.stack([r[j] for r in rows])[index] for j in range(8))  # writable: a read-only array
     # is another numba type (a second compilation of the kernel); nothing writes into kernel arguments
-    value = _Variants(index, stacked, [r[8] for r in rows], [r[9] for r in rows], [r[10] for r in rows])
-    _VARIANTS[key] = (table, value)
-    if len(_VARIANTS) > 64:
-        _VARIANTS.popitem(last=False)
-    return value
+    return _Variants(index, stacked, [r[8] for r in rows], [r[9] for r in rows], [r[10] for r in rows])
 
 
 def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str]],

@@ -11,13 +11,13 @@ the per-layer twin that tests/test_movement.py checks these against.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 from accelsim.config.hardware import Hardware
 from accelsim.kernels.movement_cost import movement_layer_costs
+from accelsim.memo import IdentityMemo
 from accelsim.workload.layers import MAC_KINDS, Network
 from accelsim.workload.shape import movement_counts
 
@@ -50,26 +50,22 @@ class MovementRows:
         return self.table.pos
 
 
-_TABLES: OrderedDict = OrderedDict()
+_TABLES = IdentityMemo(64)
 
 
 def movement_table(net: Network, hw: Hardware, batch: int) -> MovementTable:
     """The streaming layers of ``net`` (memoised per network object, batch and precision)."""
-    key = (id(net), batch, hw.precision)
-    hit = _TABLES.get(key)
-    if hit is not None and hit[0] is net:
-        return hit[1]
+    return _TABLES.get((net,), (batch, hw.precision), lambda: _build_table(net, hw, batch))
+
+
+def _build_table(net: Network, hw: Hardware, batch: int) -> MovementTable:
     pos = [i for i, layer in enumerate(net.layers) if layer.kind not in MAC_KINDS]
     counts = np.array([movement_counts(net.layers[i], batch) for i in pos], np.int64).reshape(-1, 3)
     p = hw.precision
     bits = np.array([[(lp.input_bits if lp and lp.input_bits else p.input_bits),
                       (lp.output_bits if lp and lp.output_bits else p.output_bits)]
                      for lp in (net.layers[i].precision for i in pos)], np.int64).reshape(-1, 2)
-    table = MovementTable(np.array(pos, np.int64), counts[:, 0], counts[:, 1], counts[:, 2], bits[:, 0], bits[:, 1])
-    _TABLES[key] = (net, table)
-    if len(_TABLES) > 64:
-        _TABLES.popitem(last=False)
-    return table
+    return MovementTable(np.array(pos, np.int64), counts[:, 0], counts[:, 1], counts[:, 2], bits[:, 0], bits[:, 1])
 
 
 def movement_rows(hw: Hardware, table: MovementTable) -> MovementRows:

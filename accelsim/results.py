@@ -21,6 +21,7 @@ import pandas as pd
 
 from accelsim.errors import AccelsimError
 from accelsim.kernels import layout as L
+from accelsim.memo import IdentityMemo
 from accelsim.movement import MovementRows, MovementTable
 
 CONTRACT_COLUMNS = [
@@ -42,22 +43,17 @@ def home_columns(home_buffers: list[str]) -> list[str]:
     return cols
 
 
-_SHAPES: dict[int, tuple] = {}  # id(list of shapes) -> (the list, its constants)
+_SHAPES = IdentityMemo(256)
 
 
 def _shape_constants(shapes: list) -> tuple[dict, np.ndarray, np.ndarray]:
     """Operand bits per layer, ofmap and filter elements of a list of ConvShapes; memoised per list
     object (the array path of array_prepare shares one list across design points)."""
-    hit = _SHAPES.get(id(shapes))
-    if hit is None or hit[0] is not shapes:
-        if len(_SHAPES) > 256:
-            _SHAPES.clear()
-        value = ({k: np.array([getattr(sh, f"{k}_bits") for sh in shapes], np.int64)
-                  for k in ("input", "weight", "psum", "output")},
-                 np.array([sh.ofmap_elems() for sh in shapes], np.int64),
-                 np.array([sh.filter_elems() for sh in shapes], np.int64))
-        hit = _SHAPES[id(shapes)] = (shapes, value)
-    return hit[1]
+    return _SHAPES.get((shapes,), None, lambda: (
+        {k: np.array([getattr(sh, f"{k}_bits") for sh in shapes], np.int64)
+         for k in ("input", "weight", "psum", "output")},
+        np.array([sh.ofmap_elems() for sh in shapes], np.int64),
+        np.array([sh.filter_elems() for sh in shapes], np.int64)))
 
 
 class RowHardware(NamedTuple):

@@ -27,6 +27,7 @@ import numpy as np
 
 from accelsim.config.hardware import OPERANDS, Hardware
 from accelsim.energy.table import EnergyTable, load_table
+from accelsim.memo import IdentityMemo
 
 COMPONENTS = ("mac", "rf", "buffer", "noc", "dram", "leakage")
 # with a PIM back-end (accelsim/pim/cost.py) layers also spend on these
@@ -189,19 +190,14 @@ def area_mm2(hw: Hardware, table: EnergyTable) -> dict:
     return area
 
 
-_AREAS: dict = {}  # (id(hardware), id(table)) -> (hardware, table, area): a sweep asks twice per design point
+_AREAS = IdentityMemo(4096)  # a sweep asks twice per design point
 
 
 def chip_area_mm2(hw: Hardware, table: EnergyTable) -> dict:
     """Area of the whole chip by part (mm2): the digital array's, and with a PIM section its crossbars,
     peripherals and static parts (``area_mm2_pim_*``); ``area_mm2`` is the total. Remembered per
     (frozen) hardware and table object."""
-    hit = _AREAS.get((id(hw), id(table)))
-    if hit is None or hit[0] is not hw or hit[1] is not table:
-        if len(_AREAS) > 4096:
-            _AREAS.clear()
-        hit = _AREAS[(id(hw), id(table))] = (hw, table, _chip_area(hw, table))
-    return dict(hit[2])
+    return dict(_AREAS.get((hw, table), None, lambda: _chip_area(hw, table)))
 
 
 def _chip_area(hw: Hardware, table: EnergyTable) -> dict:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from accelsim.config.yamlio import load_yaml_mapping
 from accelsim.errors import ConfigError, format_validation_error
+from accelsim.memo import IdentityMemo
 
 TABLE_DIR = Path(__file__).resolve().parent / "tables"
 
@@ -48,19 +49,12 @@ class SramEntry(_M):
     leak_uw: float | None = Field(None, ge=0, description="Leakage power (uW).")
 
 
-_MEMOS: dict[int, tuple] = {}  # id(table) -> (table, {(method, args): result}); tables are frozen
+_MEMOS = IdentityMemo(1 << 16)  # tables are frozen
 
 
 def _memoised(table, key: tuple, compute):
     """``compute(*key[1:])``, once per table and key."""
-    hit = _MEMOS.get(id(table))
-    if hit is None or hit[0] is not table:
-        if len(_MEMOS) > 256:
-            _MEMOS.clear()
-        hit = _MEMOS[id(table)] = (table, {})
-    if key not in hit[1]:
-        hit[1][key] = compute(*key[1:])
-    return hit[1][key]
+    return _MEMOS.get((table,), key, lambda: compute(*key[1:]))
 
 
 class EnergyTable(_M):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import heapq
 import math
 import warnings
-from collections import OrderedDict
 
 import numpy as np
 
@@ -23,6 +22,7 @@ from accelsim.config.hardware import Hardware
 from accelsim.config.pim import PimConfig
 from accelsim.errors import AccelsimWarning, ConfigError
 from accelsim.kernels import pim_mapping as K
+from accelsim.memo import IdentityMemo
 from accelsim.pim.chip import activation_ns, area_mm2, crossbar_area_um2, static_mw, static_mw_while
 from accelsim.workload.shape import conv_shape
 
@@ -237,17 +237,17 @@ def pim_columns(hw: Hardware, layers: list, batch: int, from_digital: np.ndarray
     return cols
 
 
-_PREPARED: OrderedDict = OrderedDict()
+_PREPARED = IdentityMemo(64)
 
 
 def _prepared(hw: Hardware, layers: list, batch: int) -> dict:
     """What ``pim_columns`` needs of these layers that does not change between runs: names, kernel
     argument rows, operand bits and sizes, where activations crossing to the digital side live;
     memoised per (hardware, layer objects, batch), with the duplication added on first use."""
-    key = (id(hw), tuple(id(x) for x in layers), batch)
-    hit = _PREPARED.get(key)
-    if hit is not None and hit[0] is hw and all(a is b for a, b in zip(hit[1], layers)):
-        return hit[2]
+    return _PREPARED.get((hw, *layers), batch, lambda: _prepare(hw, layers, batch))
+
+
+def _prepare(hw: Hardware, layers: list, batch: int) -> dict:
     pim = hw.pim
     shapes = [conv_shape(x_, hw, batch) for x_ in layers]
     w_bits, in_bits, out_bits = (np.array(v, np.int64) for v in zip(*(layer_bits(x_, pim) for x_ in layers)))
@@ -264,9 +264,6 @@ def _prepared(hw: Hardware, layers: list, batch: int) -> dict:
         "in_home": np.array([_home(hw, hw.homes.ifmap, e * b) for e, b in zip(ifmap, in_bits)], dtype=object),
         "out_home": np.array([_home(hw, hw.homes.ofmap, e * b) for e, b in zip(ofmap, out_bits)], dtype=object),
     }
-    _PREPARED[key] = (hw, list(layers), prep)
-    if len(_PREPARED) > 64:
-        _PREPARED.popitem(last=False)
     return prep
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from accelsim.memo import IdentityMemo
 from accelsim.pim.chip import static_mw_while
 from accelsim.pim.cost import PIM_COLUMNS, peak, pim_columns
 from accelsim.pim.placement import place
@@ -50,19 +51,14 @@ def run_hybrid(hw, net: Network, batch: int, placement, digital, table) -> dict:
     return out
 
 
-_SUBNETS: dict = {}  # (id(network), digital positions) -> (network, the digital layers as a network)
+_SUBNETS = IdentityMemo(256)
 
 
 def _digital_part(net: Network, dig_pos: list[int]) -> Network:
     """The digital layers as a network of their own: the same object on every run, so what the digital
     side memoises per network (its prepared mapping) is found again."""
-    key = (id(net), tuple(dig_pos))
-    hit = _SUBNETS.get(key)
-    if hit is None or hit[0] is not net:
-        if len(_SUBNETS) > 256:
-            _SUBNETS.clear()
-        hit = _SUBNETS[key] = (net, Network(name=net.name, batch=net.batch, layers=[net.layers[i] for i in dig_pos]))
-    return hit[1]
+    return _SUBNETS.get((net,), tuple(dig_pos),
+                        lambda: Network(name=net.name, batch=net.batch, layers=[net.layers[i] for i in dig_pos]))
 
 
 def hybrid_summary(cols: dict, hw, batch: int, macs: int, cycles: int) -> dict:
