@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from accelsim.errors import AccelsimError, ConfigError
+from accelsim.gc_pause import gc_paused
 from accelsim.sweep.spec import SweepSpec, build_hardware, design_points, load_spec, point_key, spec_hash
 
 METRICS = ["cycles", "latency_s", "energy_pj", "edp_js", "area_mm2", "dram_bytes", "utilization", "pj_per_mac",
@@ -81,13 +82,14 @@ def evaluate_chunk(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -
     from accelsim.api import simulate_points
 
     spec = SweepSpec.model_validate(spec_dict)
-    screened = [_screen(spec, base, i, p) for i, p in items]
-    live = [k for k, (hw, _) in enumerate(screened) if hw is not None]
-    for j, w in enumerate(spec.workloads):
-        summaries = simulate_points([screened[k][0] for k in live], _workload(w), tiling=spec.tiling,
-                                    batch=spec.batch)
-        for k, summary in zip(live, summaries):
-            _finish(screened[k][1][j], summary)
+    with gc_paused():  # a chunk's garbage is freed by reference counting (accelsim/gc_pause.py)
+        screened = [_screen(spec, base, i, p) for i, p in items]
+        live = [k for k, (hw, _) in enumerate(screened) if hw is not None]
+        for j, w in enumerate(spec.workloads):
+            summaries = simulate_points([screened[k][0] for k in live], _workload(w), tiling=spec.tiling,
+                                        batch=spec.batch)
+            for k, summary in zip(live, summaries):
+                _finish(screened[k][1][j], summary)
     return [(point_key(p), rows) for (_, p), (_, rows) in zip(items, screened)]
 
 
