@@ -8,6 +8,7 @@ never returns the old object's value.
 from __future__ import annotations
 
 from collections import OrderedDict
+from operator import is_
 from typing import Any, Callable
 
 
@@ -20,9 +21,9 @@ class IdentityMemo:
 
     def get(self, objects: tuple, key: Any, compute: Callable[[], Any]) -> Any:
         """The value for these objects (compared by identity) and hashable ``key``, ``compute()`` on a miss."""
-        k = (tuple(id(o) for o in objects), key)
+        k = (tuple(map(id, objects)), key)
         hit = self._entries.get(k)
-        if hit is not None and all(a is b for a, b in zip(hit[0], objects)):
+        if hit is not None and all(map(is_, hit[0], objects)):
             self._entries.move_to_end(k)
             return hit[1]
         value = compute()
