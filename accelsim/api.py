@@ -16,12 +16,13 @@ from accelsim.workload.onnx_detect import is_onnx_file
 from accelsim.workload.scalesim_topology import looks_like_topology, parse_topology
 from accelsim.kernels.batch import conv_layer_cost_batch
 from accelsim.errors import AccelsimError, AccelsimWarning, ConfigError, format_validation_error
-from accelsim.mapping.mapping import Mapping, MappingFile, load_mapping
+from accelsim.mapping.mapping import Mapping, load_mapping
 from accelsim.energy.model import energy_columns, energy_factors, energy_structure, table_for
 from accelsim.memo import IdentityMemo
-from accelsim.prepared import prepare
+from accelsim.prepared import prepare, prepare_points
 from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, energy_summary, home_columns,
                               layer_bits, stacked_columns, summarize)
+from accelsim.workload.distinct import distinct_layers
 from accelsim.workload.layers import Network
 
 
@@ -183,8 +184,10 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
     """Network summaries of many design points on one workload — each equal to ``simulate(hw, workload,
     batch=batch, tiling=tiling).summary`` — with one kernel call and the result, energy and summary
     arithmetic done for all the points that share a precision and a buffer structure at once (what a
-    sweep needs; the per-layer tables are not kept). Entry i is point i's summary, or the AccelsimError
-    it raised (a layer that does not fit). Hardware with a PIM section is simulated point by point."""
+    sweep needs; the per-layer tables are not kept). A layer the network repeats is costed once per point
+    (``workload.distinct``) and its columns copied to the repeats before the totals are summed. Entry i
+    is point i's summary, or the AccelsimError it raised (a layer that does not fit). Hardware with a
+    PIM section is simulated point by point."""
     if isinstance(hardware, (str, Path, dict, Hardware)) or not hasattr(hardware, "__iter__"):
         raise AccelsimError(f"simulate_points: hardware must be a list of configs (objects, dicts, paths or "
                             f"shipped names), got {type(hardware).__name__}; for one config use simulate()")
@@ -193,20 +196,24 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
     hws = [load_hardware(h) for h in hardware]
     n = batch or net.batch
     _warn_sparse(net)
+    distinct, index = distinct_layers(net)
     results: list = [None] * len(hws)
-    groups: dict = {}
     for i, hw in enumerate(hws):
-        try:
-            if hw.pim is not None:
+        if hw.pim is not None:
+            try:
                 results[i] = simulate(hw, net, batch=n, tiling=tiling).summary
-                continue
-            prep = prepare(hw, net, Mapping(), MappingFile(), n, tiling, "native", None)
-        except AccelsimError as exc:
-            results[i] = exc
+            except AccelsimError as exc:
+                results[i] = exc
+    digital = [i for i, hw in enumerate(hws) if hw.pim is None]
+    groups: dict = {}
+    for i, prep in zip(digital, prepare_points([hws[i] for i in digital], distinct, n, tiling)):
+        if isinstance(prep, AccelsimError):
+            results[i] = prep
             continue
+        hw = hws[i]
         width = prep.args[10].shape[1] if len(prep.mac_pos) else 0  # buffers per kernel row
         groups.setdefault((hw.precision, energy_structure(hw), width), []).append((i, hw, prep))
-    rows = len(net.layers)
+    rows, kept = len(net.layers), len(distinct.layers)
     for members in groups.values():
         points = [m[1] for m in members]
         try:
@@ -219,6 +226,9 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
                 except AccelsimError as exc:
                     results[i] = exc
             continue
+        if kept < rows:  # each point's rows for every layer of the network, repeats copied
+            at = (np.arange(len(members), dtype=np.int64)[:, None] * kept + index).ravel()
+            cols = {c: v[at] for c, v in cols.items()}
         for k, (i, hw, _) in enumerate(members):
             part = {c: v[k * rows:(k + 1) * rows] for c, v in cols.items()}
             summary = summarize(part, hw, net.name, n)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.config.hardware import OPERANDS, Hardware
+from accelsim.errors import AccelsimError
 from accelsim.cost import resolve_mapping, scalesim_mapping, spatial_unrolling
 from accelsim.kernels import layout as L
 from accelsim.kernels.heuristic_tiling import plan_and_tile_batch, plan_homes_batch
@@ -152,47 +153,85 @@ def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, st
                quirks: tuple[str, ...] | None = None) -> tuple:
     """Batch-kernel arguments (``kernels.batch.stack_args`` form), homes (object[n, 3]: 'dram' or a
     buffer name), a function returning the readable mappings, and the stationarities of ``table``'s
-    layers under ``mappings`` (one
-    (Mapping, JSON key) per layer): heuristic tiles, or with ``quirks`` (SCALE-Sim quirk names) SCALE-Sim's
-    mapping (``cost.scalesim_mapping``: whole layers, groups one by one)."""
-    n = len(table.names)
+    layers under ``mappings`` (one (Mapping, JSON key) per layer): heuristic tiles, or with ``quirks``
+    (SCALE-Sim quirk names) SCALE-Sim's mapping (``cost.scalesim_mapping``: whole layers, groups one by
+    one). A layer that does not fit raises the per-layer path's CapacityError, which says why."""
+    got = array_rows_points([hw], table, mappings, quirks)[0]
+    if isinstance(got, AccelsimError):
+        raise got
+    return got
+
+
+def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tuple[Mapping, str]],
+                      quirks: tuple[str, ...] | None = None) -> list:
+    """``array_rows`` of design points that share a mapping variant and a buffer structure (``_variants``'
+    key, and ``staging``'s buffer names, staging buffers, double buffering and homes), from one numba
+    call over all their layers; entry k is point k's tuple, or the AccelsimError its per-layer path
+    raised (a layer that does not fit)."""
+    n, points = len(table.names), len(hws)
+    hw = hws[0]
     var = _variants(hw, table, mappings, quirks)
-    order, shrink, rows_axis, cols_axis, rows_mask, cols_mask, tmp_order, fixed = var.rows
-    arr_rows = np.zeros((len(var.flags), L.ARR_LEN), np.int64)
-    arr_rows[:, :4] = (hw.array.rows, hw.array.cols, hw.array.macs_per_pe,
-                       L.SYSTOLIC if hw.array.interconnect == "systolic" else L.BROADCAST)
-    for v, flags in enumerate(var.flags):
-        arr_rows[v, list(flags)] = 1
-    arr = arr_rows[var.index]
-    names, sizes, bw, dbl, op_buf = staging(hw)
+    order, shrink, rows_axis, cols_axis, rows_mask, cols_mask, tmp_order, fixed = (
+        v if points == 1 else np.tile(v, (points, 1)) for v in var.rows)
+    stage = [staging(h) for h in hws]
+    names, _, _, dbl, op_buf = stage[0]
+    nb = len(names)
     home_buf = np.array([names.index(getattr(hw.homes, op)) if getattr(hw.homes, op) != "dram" else -1
                          for op in OPERANDS], np.int64)
     op_buf = np.array(op_buf, np.int64)
     double = np.array(dbl, np.int64)
-    sizes = np.array(sizes, np.int64)
+    sizes = np.array([s[1] for s in stage], np.int64)  # [points, buffers]
+    bw_bits = np.array([s[2] for s in stage], np.float64) * 8.0
+    array = np.array([(h.array.rows, h.array.cols, h.array.macs_per_pe,
+                       L.SYSTOLIC if h.array.interconnect == "systolic" else L.BROADCAST) for h in hws], np.int64)
+    arr_rows = np.zeros((len(var.flags), L.ARR_LEN), np.int64)
+    for v, flags in enumerate(var.flags):
+        arr_rows[v, list(flags)] = 1
+    arr = np.tile(arr_rows[var.index], (points, 1))
+    arr[:, :4] = np.repeat(array, n, axis=0)
+    dims, geom, bits = (np.tile(a, (points, 1)) for a in (table.dims, table.geom, table.bits))
+    errors: dict[int, AccelsimError] = {}
     if quirks is None:
         tiles, home_idx, home_kind, ok = plan_and_tile_batch(
-            table.dims, table.geom, table.bits, table.dynamic, rows_axis, cols_axis, shrink, fixed,
-            hw.array.rows, hw.array.cols, home_buf, op_buf, sizes, double)
-        for i in np.flatnonzero(~ok):  # does not fit: the per-layer path raises CapacityError with the reason
-            rm, _ = resolve_mapping(table.names[i], table.shapes[i], hw, mappings[i][0], tiling="heuristic")
-            tiles[i] = [rm.tiles[k] for k in TILE_KEYS]
+            dims, geom, bits, np.tile(table.dynamic, points), rows_axis, cols_axis, shrink, fixed, arr[:, 0],
+            arr[:, 1], home_buf, op_buf, np.repeat(sizes, n, axis=0), double)
+        for r in np.flatnonzero(~ok):  # does not fit: the per-layer path raises CapacityError with the reason
+            k, i = divmod(int(r), n)
+            if k in errors:
+                continue
+            try:
+                rm, _ = resolve_mapping(table.names[i], table.shapes[i], hws[k], mappings[i][0], tiling="heuristic")
+            except AccelsimError as exc:
+                errors[k] = exc
+                continue
+            tiles[r] = [rm.tiles[key] for key in TILE_KEYS]
     else:  # SCALE-Sim streams whole layers through its SRAMs, one group at a time
+        if points > 1:
+            raise ValueError("SCALE-Sim timing: one design point at a time")
         tiles = table.dims[:, :6].copy()
         tiles[:, 0] = 1
         home_idx, home_kind = plan_homes_batch(table.dims, table.geom, table.bits, table.dynamic, home_buf, op_buf,
-                                               sizes)
-    bw_bits = np.array(bw, np.float64) * 8.0
-    nb = len(names)
-    args = (table.dims, table.geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, table.bits,
-            np.tile(op_buf, (n, 1)), np.tile(bw_bits, (n, 1)), np.tile(double, (n, 1)), np.full(n, nb, np.int64),
-            home_kind, np.where(home_idx >= 0, bw_bits[home_idx], 1.0),
-            np.full(n, hw.backing_memory.bandwidth_bytes_per_cycle * 8.0),
-            np.full(n, hw.backing_memory.latency_cycles, np.int64))
+                                               sizes[0])
+    rows = n * points
+    bw_rows = np.repeat(bw_bits, n, axis=0)  # [rows, buffers]
+    args = (dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits,
+            np.tile(op_buf, (rows, 1)), bw_rows, np.tile(double, (rows, 1)), np.full(rows, nb, np.int64),
+            home_kind, np.where(home_idx >= 0, np.take_along_axis(bw_rows, np.maximum(home_idx, 0), 1), 1.0),
+            np.repeat([h.backing_memory.bandwidth_bytes_per_cycle * 8.0 for h in hws], n),
+            np.repeat(np.array([h.backing_memory.latency_cycles for h in hws], np.int64), n))
     homes = np.array(names + ["dram"], dtype=object)[home_idx]  # -1 -> 'dram'
     index = var.index.tolist()
+    stats = [var.stats[v] for v in index]
+    out: list = []
+    for k in range(points):
+        if k in errors:
+            out.append(errors[k])
+            continue
+        part = slice(k * n, (k + 1) * n)
+        point_tiles = tiles[part]
 
-    def describe() -> list[str]:  # formatting cost a third of a sweep point: done on demand
-        return [var.formats[v] % tuple(tl) for v, tl in zip(index, tiles.tolist())]
+        def describe(point_tiles=point_tiles) -> list[str]:  # formatting cost a third of a sweep point: on demand
+            return [var.formats[v] % tuple(tl) for v, tl in zip(index, point_tiles.tolist())]
 
-    return args, homes, describe, [var.stats[v] for v in index]
+        out.append((tuple(a[part] for a in args), homes[part], describe, stats))
+    return out

@@ -70,28 +70,43 @@ def _build_table(net: Network, hw: Hardware, batch: int) -> MovementTable:
 
 def movement_rows(hw: Hardware, table: MovementTable) -> MovementRows:
     """Homes, DRAM traffic and cycles of ``table``'s layers on ``hw``."""
-    if not len(table.pos):  # no streaming layers (a single conv, a SCALE-Sim topology)
+    return movement_rows_points([hw], table)[0]
+
+
+def movement_rows_points(hws: list[Hardware], table: MovementTable) -> list[MovementRows]:
+    """``movement_rows`` of design points whose activations have the same homes (``hw.homes.ifmap`` and
+    ``.ofmap``), in one pass over all their rows (point k's layers are rows ``k*n .. (k+1)*n``)."""
+    n, points = len(table.pos), len(hws)
+    if not n:  # no streaming layers (a single conv, a SCALE-Sim topology)
         empty = np.zeros(0, np.int64)
-        return MovementRows(table, empty, empty, np.zeros(0, object), np.zeros(0, object), empty)
-    reads_bits = table.reads * table.in_bits
-    writes_bits = table.writes * table.out_bits
+        return [MovementRows(table, empty, empty, np.zeros(0, object), np.zeros(0, object), empty)] * points
+    reads_bits = np.tile(table.reads * table.in_bits, points)
+    writes_bits = np.tile(table.writes * table.out_bits, points)
     in_bytes, out_bytes = -(-reads_bits // 8), -(-writes_bits // 8)
-    src, dst = hw.homes.ifmap, hw.homes.ofmap
-    size = {b.name: b.size_bytes for b in hw.buffers}
+    src, dst = hws[0].homes.ifmap, hws[0].homes.ofmap
+
+    def per_row(values, dtype) -> np.ndarray:  # one value per point -> one per row
+        return np.repeat(np.array(values, dtype), n)
+
     if src != "dram" and src == dst:  # one buffer holds both: both stay only when both fit
-        on_src = on_dst = in_bytes + out_bytes <= size[src]
+        on_src = on_dst = in_bytes + out_bytes <= per_row([hw.buffer(src).size_bytes for hw in hws], np.int64)
     else:
-        on_src = in_bytes <= size[src] if src != "dram" else np.zeros(len(table.pos), bool)
-        on_dst = out_bytes <= size[dst] if dst != "dram" else np.zeros(len(table.pos), bool)
+        no = np.zeros(n * points, bool)
+        on_src = in_bytes <= per_row([hw.buffer(src).size_bytes for hw in hws], np.int64) if src != "dram" else no
+        on_dst = out_bytes <= per_row([hw.buffer(dst).size_bytes for hw in hws], np.int64) if dst != "dram" else no
     dram_bits = np.where(on_src, 0, reads_bits) + np.where(on_dst, 0, writes_bits)
     onchip_bits = np.where(on_src, reads_bits, 0) + np.where(on_dst, writes_bits, 0)
     # the on-chip buffer involved: the inputs' home when they stay, else the outputs'
-    onchip_bw = np.where(on_src, _bandwidth_bits(hw, src), np.where(on_dst, _bandwidth_bits(hw, dst), 1.0))
-    cycles, compute = movement_layer_costs(table.ops, hw.array.cols, dram_bits,
-                                           float(hw.backing_memory.bandwidth_bytes_per_cycle * 8.0), onchip_bits,
-                                           onchip_bw, int(hw.backing_memory.latency_cycles))
-    return MovementRows(table, cycles, compute, np.where(on_src, src, "dram").astype(object),
-                        np.where(on_dst, dst, "dram").astype(object), dram_bits)
+    onchip_bw = np.where(on_src, per_row([_bandwidth_bits(hw, src) for hw in hws], np.float64),
+                         np.where(on_dst, per_row([_bandwidth_bits(hw, dst) for hw in hws], np.float64), 1.0))
+    cycles, compute = movement_layer_costs(
+        np.tile(table.ops, points), per_row([hw.array.cols for hw in hws], np.int64), dram_bits,
+        per_row([hw.backing_memory.bandwidth_bytes_per_cycle * 8.0 for hw in hws], np.float64), onchip_bits,
+        onchip_bw, per_row([hw.backing_memory.latency_cycles for hw in hws], np.int64))
+    read_home = np.where(on_src, src, "dram").astype(object)
+    write_home = np.where(on_dst, dst, "dram").astype(object)
+    return [MovementRows(table, *(a[k * n:(k + 1) * n] for a in (cycles, compute, read_home, write_home, dram_bits)))
+            for k in range(points)]
 
 
 def _bandwidth_bits(hw: Hardware, name: str) -> float:

@@ -18,10 +18,12 @@ import numpy as np
 
 from accelsim.config.hardware import Hardware
 from accelsim.cost import SCALESIM_QUIRKS, kernel_args, resolve_mapping
-from accelsim.array_prepare import array_rows, layer_table
+from accelsim.array_prepare import array_rows, array_rows_points, layer_table
 from accelsim.kernels.batch import stack_args
 from accelsim.mapping.mapping import Mapping, MappingFile
-from accelsim.movement import MovementRows, movement_rows, movement_table
+from accelsim.errors import AccelsimError
+from accelsim.mapping.tiling import staging
+from accelsim.movement import MovementRows, movement_rows, movement_rows_points, movement_table
 from accelsim.workload.layers import MAC_KINDS, Network
 from accelsim.workload.shape import ConvShape, conv_shape
 
@@ -133,6 +135,47 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
                            stack_args(rows) if rows else (), shapes, np.array(homes, dtype=object).reshape(-1, 3),
                            descs, movement, (hw, net), timing, stats, kq)
     return _remember(key, prep)
+
+
+def prepare_points(hws: list[Hardware], net: Network, batch: int, tiling: str) -> list:
+    """``prepare(hw, net, Mapping(), MappingFile(), batch, tiling)`` of many design points (native timing,
+    no mapping request: what a sweep asks), entry k being point k's PreparedNetwork or the AccelsimError
+    it raised. With heuristic tiles, the points that share a precision, mapping variant and buffer
+    structure are prepared together: one numba call tiles all their layers (``array_rows_points``) and
+    one pass costs their streaming layers (``movement_rows_points``). Not memoised: a sweep's points are
+    new objects."""
+    out: list = [None] * len(hws)
+    if tiling != "heuristic":
+        for k, hw in enumerate(hws):
+            try:
+                out[k] = prepare(hw, net, Mapping(), MappingFile(), batch, tiling)
+            except AccelsimError as exc:
+                out[k] = exc
+        return out
+    mapping = Mapping()
+    request = (mapping, mapping.model_dump_json())
+    groups: dict = {}
+    for k, hw in enumerate(hws):
+        a = hw.array
+        names, _, _, dbl, op_buf = staging(hw)
+        key = (hw.precision, hw.dataflow, hw.stationarity, a.rows_unroll and tuple(a.rows_unroll),
+               a.cols_unroll and tuple(a.cols_unroll), tuple(names), tuple(dbl), tuple(op_buf),
+               (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap))
+        groups.setdefault(key, []).append(k)
+    for members in groups.values():
+        points = [hws[k] for k in members]
+        table = layer_table(net, points[0], batch)
+        moves = movement_rows_points(points, movement_table(net, points[0], batch))
+        rows = (array_rows_points(points, table, [request] * len(table.names)) if len(table.pos)
+                else [((), np.empty((0, 3), object), [], [])] * len(points))
+        for k, hw, got, movement in zip(members, points, rows, moves):
+            if isinstance(got, AccelsimError):
+                out[k] = got
+                continue
+            args, homes, descs, stats = got
+            out[k] = PreparedNetwork(hw, net.name, batch, [x.name for x in net.layers], [x.kind for x in net.layers],
+                                     table.pos, args, table.shapes, homes, descs, movement, (hw, net), "native", stats)
+    return out
 
 
 def _remember(key, prep: PreparedNetwork) -> PreparedNetwork:

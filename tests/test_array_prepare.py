@@ -12,7 +12,7 @@ import accelsim
 from accelsim import zoo
 from accelsim.cost import SCALESIM_QUIRKS, kernel_args, resolve_mapping, scalesim_mapping
 from accelsim.errors import AccelsimError, CapacityError
-from accelsim.array_prepare import array_rows, table_of
+from accelsim.array_prepare import array_rows, array_rows_points, table_of
 from accelsim.kernels.batch import stack_args
 from accelsim.mapping.mapping import Mapping, MappingFile
 from accelsim.mapping.tiling import plan_storage
@@ -135,6 +135,38 @@ def test_one_table_across_design_points(data):
         except AccelsimError:
             continue
         assert_same(array_rows(hw, table, [(mapping, key)] * len(shapes)), ref)
+
+
+@given(data=st.data())
+@settings(max_examples=80, deadline=None)
+def test_design_points_together_equal_one_at_a_time(data):
+    """array_rows_points (one numba call for a sweep's points) gives each point what the per-layer path
+    gives it: points with one buffer structure but their own array shape, buffer sizes, bandwidths,
+    FIFO size and memory latency, some of which do not fit (the same error, word for word)."""
+    shapes = data.draw(st.lists(layers(), min_size=1, max_size=3))
+    names = [f"l{i}" for i in range(len(shapes))]
+    table = table_of(names, shapes)
+    mapping = data.draw(partial_mappings())
+    base = data.draw(tight_hardware()).model_dump()
+    hws = []
+    for _ in range(data.draw(st.integers(1, 5))):
+        d = {**base, "array": {**base["array"], "rows": data.draw(st.integers(1, 20)),
+                               "cols": data.draw(st.integers(1, 20))},
+             "buffers": [{**b, "size_bytes": data.draw(st.sampled_from(SIZES)),
+                          "bandwidth_bytes_per_cycle": data.draw(st.sampled_from([1, 3, 16]))} for b in base["buffers"]],
+             "fifo_bytes": data.draw(st.sampled_from(SIZES)),
+             "backing_memory": {**base["backing_memory"], "latency_cycles": data.draw(st.sampled_from([0, 7])),
+                                "bandwidth_bytes_per_cycle": data.draw(st.sampled_from([2, 8.5]))}}
+        hws.append(accelsim.Hardware.model_validate(d))
+    got = array_rows_points(hws, table, [(mapping, "m")] * len(shapes))
+    assert len(got) == len(hws)
+    for hw, g in zip(hws, got):
+        try:
+            ref = per_layer(names, shapes, hw, mapping)
+        except AccelsimError as exc:
+            assert type(g) is type(exc) and str(g) == str(exc)
+            continue
+        assert_same(g, ref)
 
 
 @pytest.mark.parametrize("hw_name", [h for h in zoo.shipped_hardware()

@@ -155,26 +155,27 @@ def spatial_floors(dims, rows_axis, cols_axis, array_rows, array_cols, floors):
 @njit(cache=True)
 def plan_and_tile_batch(dims, geom, bits, dynamic, rows_axis, cols_axis, shrink, fixed, array_rows, array_cols,
                         home_buf, op_buf, sizes, double):
-    """Homes and heuristic tiles of every row (a layer under one mapping) on one hardware.
+    """Homes and heuristic tiles of every row (a layer under one mapping, on one design point).
 
     Per row: ``dims`` (G N M C P Q R S), ``geom`` (H W stride pad dil), ``bits`` (input weight psum
     output), ``dynamic``, ``rows_axis`` / ``cols_axis`` (unrolled dims, -1 padded), ``shrink`` (tile
-    keys, first shrunk first), ``fixed`` (given tile sizes, 0 = free). Per hardware: array size, the
-    operands' home buffers (-1 = DRAM), staging buffers, buffer sizes (bytes) and double buffering.
+    keys, first shrunk first), ``fixed`` (given tile sizes, 0 = free), and its hardware's array size
+    (``array_rows``, ``array_cols``) and buffer sizes (``sizes[i]``, bytes). Shared by all rows (one
+    buffer structure): the operands' home buffers (-1 = DRAM), staging buffers and double buffering.
     Returns (tiles int64[n, 6], home index int64[n, 3] (-1 = DRAM), home kind int64[n, 3], fits bool[n])."""
     n = dims.shape[0]
     tiles = np.empty((n, 6), np.int64)
     home_idx = np.empty((n, 3), np.int64)
     home_kind = np.empty((n, 3), np.int64)
     ok = np.empty(n, np.bool_)
-    resident = np.empty(sizes.shape[0], np.int64)
+    resident = np.empty(sizes.shape[1], np.int64)
     floors = np.empty(6, np.int64)
     for i in range(n):
-        plan_homes(dims[i], geom[i], bits[i], dynamic[i], home_buf, op_buf, sizes, home_idx[i], home_kind[i],
+        plan_homes(dims[i], geom[i], bits[i], dynamic[i], home_buf, op_buf, sizes[i], home_idx[i], home_kind[i],
                    resident)
-        spatial_floors(dims[i], rows_axis[i], cols_axis[i], array_rows, array_cols, floors)
+        spatial_floors(dims[i], rows_axis[i], cols_axis[i], array_rows[i], array_cols[i], floors)
         ok[i] = heuristic_layer(dims[i], geom[i], bits[i], shrink[i], floors, fixed[i], resident, op_buf,
-                                home_kind[i], double, sizes, tiles[i])
+                                home_kind[i], double, sizes[i], tiles[i])
     return tiles, home_idx, home_kind, ok
 
 

@@ -28,12 +28,12 @@ def movement_layer_cost(ops, lanes, dram_bits, dram_bw_bits, onchip_bits, onchip
 
 @njit(cache=True)
 def movement_layer_costs(ops, lanes, dram_bits, dram_bw_bits, onchip_bits, onchip_bw_bits, dram_lat):
-    """``movement_layer_cost`` of every layer: ``ops``, ``dram_bits``, ``onchip_bits`` and
-    ``onchip_bw_bits`` are arrays (one entry per layer); returns (cycles, compute cycles), int64 arrays."""
+    """``movement_layer_cost`` of every row (a layer on one design point): every argument is an array
+    with one entry per row; returns (cycles, compute cycles), int64 arrays."""
     n = ops.shape[0]
     cycles = np.empty(n, np.int64)
     compute = np.empty(n, np.int64)
     for i in range(n):
-        cycles[i], compute[i] = movement_layer_cost(ops[i], lanes, dram_bits[i], dram_bw_bits, onchip_bits[i],
-                                                    onchip_bw_bits[i], dram_lat)
+        cycles[i], compute[i] = movement_layer_cost(ops[i], lanes[i], dram_bits[i], dram_bw_bits[i], onchip_bits[i],
+                                                    onchip_bw_bits[i], dram_lat[i])
     return cycles, compute
