@@ -20,8 +20,8 @@ from accelsim.mapping.mapping import Mapping, load_mapping
 from accelsim.energy.model import energy_columns, energy_factors, energy_structure, table_for
 from accelsim.memo import IdentityMemo
 from accelsim.prepared import prepare, prepare_points
-from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, energy_summary, home_columns,
-                              layer_bits, stacked_columns, summarize)
+from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, energy_summaries, energy_summary,
+                              home_columns, layer_bits, stacked_columns, summaries, summarize)
 from accelsim.workload.distinct import distinct_layers
 from accelsim.workload.layers import Network
 
@@ -229,10 +229,9 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
         if kept < rows:  # each point's rows for every layer of the network, repeats copied
             at = (np.arange(len(members), dtype=np.int64)[:, None] * kept + index).ravel()
             cols = {c: v[at] for c, v in cols.items()}
-        for k, (i, hw, _) in enumerate(members):
-            part = {c: v[k * rows:(k + 1) * rows] for c, v in cols.items()}
-            summary = summarize(part, hw, net.name, n)
-            summary.update(energy_summary(part, hw, table, summary))
+        sums = summaries(cols, points, net.name, n)
+        for (i, _, _), summary, energy in zip(members, sums, energy_summaries(cols, points, table, sums)):
+            summary.update(energy)
             results[i] = summary
     return results
 
