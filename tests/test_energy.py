@@ -1,9 +1,12 @@
 """Energy and area: hand-computed examples to the picojoule, table rules, invariants, errors."""
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import accelsim
 from accelsim.energy.model import COMPONENTS
@@ -71,6 +74,36 @@ def test_mac_energy_follows_each_layers_precision():
         psum = (lp and lp.psum_bits) or p.psum_bits
         assert df.energy_pj_mac[i] == df.macs[i] * table.mac_pj(width, psum).energy_pj
     assert df.energy_pj_mac[1] < df.energy_pj_mac[0] < df.energy_pj_mac[3]
+
+
+def _sram_literal(table, size, field):
+    """The table rule read literally: the tabulated figure at a tabulated size, else log-log
+    interpolation between the first tabulated size >= ``size`` and the one before it (the two
+    smallest or the two largest beyond either end)."""
+    pts = sorted((e.size_bytes, getattr(e, field)) for e in table.sram if getattr(e, field) is not None)
+    if len(pts) == 1:
+        return pts[0][1]
+    for s_, v in pts:
+        if s_ == size:
+            return v
+    i = 1
+    while i < len(pts) - 1 and pts[i][0] < size:
+        i += 1
+    (s0, v0), (s1, v1) = pts[i - 1], pts[i]
+    if v0 <= 0 or v1 <= 0:
+        return v0 + (v1 - v0) * (size - s0) / (s1 - s0)
+    t = math.log(size / s0) / math.log(s1 / s0)
+    return math.exp(math.log(v0) + t * (math.log(v1) - math.log(v0)))
+
+
+@given(st.sampled_from(shipped_tables()), st.sampled_from(["read_pj", "write_pj", "area_um2", "leak_uw"]),
+       st.one_of(st.integers(1, 1 << 26), st.sampled_from([512, 1024, 8192, 65536, 1 << 20, 1 << 22])))
+@settings(max_examples=400, deadline=None)
+def test_sram_bisection_equals_the_literal_rule(name, field, size):
+    table = load_table(name)
+    if table.sram is None or all(getattr(e, field) is None for e in table.sram):
+        return
+    assert table.sram_at(size, field) == _sram_literal(table, size, field)
 
 
 def test_table_rules():

@@ -40,10 +40,15 @@ _TABLES: dict = {}
 
 def table_for(hw: Hardware) -> EnergyTable:
     """The energy table ``hw`` selects, with its overrides; loaded once per (table, overrides)."""
-    key = (hw.energy_table, json.dumps(hw.energy_overrides, sort_keys=True, default=str))
+    key = (hw.energy_table, _overrides_key(hw))
     if key not in _TABLES:
         _TABLES[key] = load_table(hw.energy_table, hw.energy_overrides)
     return _TABLES[key]
+
+
+def _overrides_key(hw: Hardware) -> str:
+    """The energy overrides as a hashable key ('' for none, as in most configs)."""
+    return json.dumps(hw.energy_overrides, sort_keys=True, default=str) if hw.energy_overrides else ""
 
 
 def _accesses(bits: np.ndarray, port_bits) -> np.ndarray:
@@ -75,7 +80,7 @@ def _sram(table: EnergyTable, b, sram_w: int) -> tuple:
 def energy_structure(hw: Hardware) -> tuple:
     """What must be equal for design points to share one ``energy_factors``: energy table, homes,
     the buffer staging each operand, the pure home buffers."""
-    return (hw.energy_table, json.dumps(hw.energy_overrides, sort_keys=True, default=str),
+    return (hw.energy_table, _overrides_key(hw),
             (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap),
             tuple(None if hw.staging_buffer(op) is None else hw.staging_buffer(op).name for op in OPERANDS),
             tuple(b.name for b in hw.buffers if not b.operands))

@@ -17,6 +17,7 @@ Rules (documented in docs/energy.md):
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -99,30 +100,27 @@ class EnergyTable(_M):
                         note=f"scaled (bits/{near.bits})^2 from the {near.bits}-bit entry")
 
     def sram_at(self, size_bytes: int, field: str) -> float:
-        """An SRAM figure (``read_pj``, ``write_pj``, ``area_um2``, ``leak_uw``) at ``size_bytes``."""
-        return _memoised(self, ("sram", size_bytes, field), self._sram_at)
-
-    def _sram_points(self, field: str) -> list:
-        pts = [(p.size_bytes, getattr(p, field)) for p in self.need("sram")]
-        return sorted((s, v) for s, v in pts if v is not None)
-
-    def _sram_at(self, size_bytes: int, field: str) -> float:
-        pts = _memoised(self, ("sram_points", field), self._sram_points)  # a sweep asks at many sizes
-        if not pts:
+        """An SRAM figure (``read_pj``, ``write_pj``, ``area_um2``, ``leak_uw``) at ``size_bytes``. Not
+        memoised per size (a sweep asks at a new size nearly every time): a bisection in the table's
+        sizes, which are sorted once per field."""
+        sizes, values = _memoised(self, ("sram_points", field), self._sram_points)
+        if not sizes:
             raise ConfigError(f"energy table {self.name!r}: entry 'sram.{field}' missing")
-        if len(pts) == 1:
-            return pts[0][1]
-        for s_, v in pts:
-            if s_ == size_bytes:  # a tabulated size: the table's own number
-                return v
-        i = 1
-        while i < len(pts) - 1 and pts[i][0] < size_bytes:
-            i += 1
-        (s0, v0), (s1, v1) = pts[i - 1], pts[i]
+        if len(sizes) == 1:
+            return values[0]
+        i = bisect_left(sizes, size_bytes)
+        if i < len(sizes) and sizes[i] == size_bytes:  # a tabulated size: the table's own number
+            return values[i]
+        i = min(max(i, 1), len(sizes) - 1)  # the two sizes around, or the two nearest at either end
+        s0, v0, s1, v1 = sizes[i - 1], values[i - 1], sizes[i], values[i]
         if v0 <= 0 or v1 <= 0:  # log interpolation needs positive values; fall back to linear
             return v0 + (v1 - v0) * (size_bytes - s0) / (s1 - s0)
         t = math.log(size_bytes / s0) / math.log(s1 / s0)
         return math.exp(math.log(v0) + t * (math.log(v1) - math.log(v0)))
+
+    def _sram_points(self, field: str) -> tuple[list, list]:
+        pts = sorted((p.size_bytes, getattr(p, field)) for p in self.need("sram") if getattr(p, field) is not None)
+        return [s for s, _ in pts], [v for _, v in pts]
 
     def dram(self, kind: str) -> float:
         table = self.need("dram_pj_per_bit")

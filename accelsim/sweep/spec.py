@@ -16,6 +16,7 @@ import itertools
 import json
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -76,15 +77,20 @@ class SweepSpec(BaseModel):
         return v
 
 
+@lru_cache(maxsize=1024)
+def _segments(path: str) -> tuple:
+    """A dotted path as (key, selector or None) per segment; None for a segment that does not parse."""
+    return tuple(None if m is None else (m.group(1), m.group(2)) for m in map(_SEG.match, path.split(".")))
+
+
 def _set(data: dict, path: str, value) -> None:
     """Set ``value`` at a dotted path with ``[name]`` / ``[index]`` list selectors."""
-    parts = path.split(".")
+    parts = _segments(path)
     node = data
-    for i, part in enumerate(parts):
-        m = _SEG.match(part)
-        if not m:
-            raise KeyError(f"bad path segment {part!r}")
-        key, sel = m.group(1), m.group(2)
+    for i, seg in enumerate(parts):
+        if seg is None:
+            raise KeyError(f"bad path segment {path.split('.')[i]!r}")
+        key, sel = seg
         last = i == len(parts) - 1
         if key not in node:
             raise KeyError(f"no field {key!r}")
@@ -112,14 +118,14 @@ def _set(data: dict, path: str, value) -> None:
             node = seq[idx]
 
 
-def _copy_path(node, parts: list[str]):
-    """``node`` with the dicts and lists along the path ``parts`` copied and the rest shared, so that
-    setting the path's value in the copy leaves ``node`` unchanged (a deep copy of a whole config costs
-    about 140 us, a design point's validation about 40 us)."""
-    m = _SEG.match(parts[0]) if parts else None
-    if m is None or not isinstance(node, dict) or m.group(1) not in node:
+def _copy_path(node, parts: tuple):
+    """``node`` with the dicts and lists along the path ``parts`` (``_segments``) copied and the rest
+    shared, so that setting the path's value in the copy leaves ``node`` unchanged (a deep copy of a
+    whole config costs about 140 us, a design point's validation about 40 us)."""
+    seg = parts[0] if parts else None
+    if seg is None or not isinstance(node, dict) or seg[0] not in node:
         return node  # nothing to copy below here; _set reports a bad path
-    key, sel = m.group(1), m.group(2)
+    key, sel = seg
     out = dict(node)
     child = node[key]
     if sel is None:
@@ -135,7 +141,7 @@ def build_hardware(base: dict, changes: dict, source: str = "design point") -> H
     modified)."""
     data = base
     for path in changes:
-        data = _copy_path(data, path.split("."))
+        data = _copy_path(data, _segments(path))
     for path, value in changes.items():
         try:
             _set(data, path, value)
