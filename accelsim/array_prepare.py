@@ -171,8 +171,11 @@ def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tup
     n, points = len(table.names), len(hws)
     hw = hws[0]
     var = _variants(hw, table, mappings, quirks)
-    order, shrink, rows_axis, cols_axis, rows_mask, cols_mask, tmp_order, fixed = (
-        v if points == 1 else np.tile(v, (points, 1)) for v in var.rows)
+
+    def stacked(a: np.ndarray) -> np.ndarray:  # the layers' rows once per point (shared, never written)
+        return a if points == 1 else np.tile(a, (points,) + (1,) * (a.ndim - 1))
+
+    order, shrink, rows_axis, cols_axis, rows_mask, cols_mask, tmp_order, fixed = map(stacked, var.rows)
     stage = [staging(h) for h in hws]
     names, _, _, dbl, op_buf = stage[0]
     nb = len(names)
@@ -189,11 +192,11 @@ def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tup
         arr_rows[v, list(flags)] = 1
     arr = np.tile(arr_rows[var.index], (points, 1))
     arr[:, :4] = np.repeat(array, n, axis=0)
-    dims, geom, bits = (np.tile(a, (points, 1)) for a in (table.dims, table.geom, table.bits))
+    dims, geom, bits = stacked(table.dims), stacked(table.geom), stacked(table.bits)
     errors: dict[int, AccelsimError] = {}
     if quirks is None:
         tiles, home_idx, home_kind, ok = plan_and_tile_batch(
-            dims, geom, bits, np.tile(table.dynamic, points), rows_axis, cols_axis, shrink, fixed, arr[:, 0],
+            dims, geom, bits, stacked(table.dynamic), rows_axis, cols_axis, shrink, fixed, arr[:, 0],
             arr[:, 1], home_buf, op_buf, np.repeat(sizes, n, axis=0), double)
         for r in np.flatnonzero(~ok):  # does not fit: the per-layer path raises CapacityError with the reason
             k, i = divmod(int(r), n)
@@ -216,7 +219,7 @@ def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tup
     bw_rows = np.repeat(bw_bits, n, axis=0)  # [rows, buffers]
     args = (dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits,
             np.tile(op_buf, (rows, 1)), bw_rows, np.tile(double, (rows, 1)), np.full(rows, nb, np.int64),
-            home_kind, np.where(home_idx >= 0, np.take_along_axis(bw_rows, np.maximum(home_idx, 0), 1), 1.0),
+            home_kind, np.where(home_idx >= 0, bw_rows[np.arange(rows)[:, None], home_idx], 1.0),  # -1: DRAM
             np.repeat([h.backing_memory.bandwidth_bytes_per_cycle * 8.0 for h in hws], n),
             np.repeat(np.array([h.backing_memory.latency_cycles for h in hws], np.int64), n))
     homes = np.array(names + ["dram"], dtype=object)[home_idx]  # -1 -> 'dram'

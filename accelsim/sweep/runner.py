@@ -98,7 +98,7 @@ MAX_CHUNK = 256
 
 def default_chunk_size(points: int, workers: int) -> int:
     """Points per task: up to MAX_CHUNK, so that a task's fixed costs are amortised — a Parquet shard
-    (5-20 ms) and a dask round trip (a few ms) against about 0.4 ms per ResNet-50 point with heuristic
+    (about 4 ms warm) and a dask round trip (a few ms) against about 0.2 ms per ResNet-50 point with heuristic
     tiles — but small enough that every worker gets at least four tasks. A killed sweep loses at most
     one chunk per worker (256 points: a fraction of a second of work per worker)."""
     return max(1, min(MAX_CHUNK, points // (4 * max(1, workers))))
