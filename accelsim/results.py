@@ -385,10 +385,11 @@ def summaries(cols: dict, hws: list, network: str, batch: int) -> list[dict]:
     # mapping efficiency: the MAC layers' average weighted by their compute cycles
     weight = np.where(cols["macs"] > 0, cols["compute_cycles"], 0).reshape(points, rows)
     weighted = (cols["mapping_efficiency"].reshape(points, rows) * weight).sum(axis=1)
+    weights = weight.sum(axis=1).tolist()
     out = []
     for k, hw in enumerate(hws):
         t = {c: int(v[k]) for c, v in totals.items()}
-        macs, cycles, w = t["macs"], t["cycles"], int(weight[k].sum())
+        macs, cycles, w = t["macs"], t["cycles"], weights[k]
         latency = cycles / hw.clock_hz
         pes = hw.pes * hw.array.macs_per_pe
         out.append({
