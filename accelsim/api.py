@@ -20,8 +20,9 @@ from accelsim.mapping.mapping import Mapping, load_mapping
 from accelsim.energy.model import energy_columns, energy_factors, energy_structure, table_for
 from accelsim.memo import IdentityMemo
 from accelsim.prepared import prepare, prepare_points
-from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, energy_summaries, energy_summary,
-                              home_columns, layer_bits, stacked_columns, summaries, summarize)
+from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, home_columns, layer_bits,
+                              stacked_columns)
+from accelsim.summary import energy_summaries, energy_summary, summaries, summarize
 from accelsim.workload.distinct import distinct_layers
 from accelsim.workload.layers import Network
 
