@@ -1,7 +1,9 @@
 """A network's distinct layers: networks repeat layers (ResNet-50's 72 layers hold 30 distinct ones,
 MobileNetV2's 64 hold 37), and a layer's cost depends only on its definition and the hardware, never
-on its name or position. A batch of design points costs each distinct layer once and copies its
-results to the layers that repeat it (``accelsim.api.simulate_points``)."""
+on its name or position — as long as nothing is chosen per layer name (a mapping file's per-layer
+entries, a PIM placement), which is why only ``accelsim.api.simulate_points`` uses this: it takes
+no mapping file and simulates PIM configs point by point. It costs each distinct layer once and
+copies its results to the layers that repeat it."""
 
 from __future__ import annotations
 
