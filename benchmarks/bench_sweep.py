@@ -1,11 +1,13 @@
-"""Sweep throughput, run by hand: ``python benchmarks/bench_sweep.py [--points N] [--overhead N]``.
+"""Sweep throughput, run by hand: ``python benchmarks/bench_sweep.py [--points N] [--overhead N [--pairs K]
+[--dask-defaults]]``.
 
 Design points per second over ResNet-50 (each point = one full network evaluation on a freshly
 validated hardware config) at the default chunk size, for heuristic and best tiling, with:
 1 and 2 local worker processes; ``--scheduler local`` end to end (a dask LocalCluster of 2 workers
 started, warmed by the first chunks and closed inside the timed run); and an already running dask
 cluster of 2 workers reached by its ``tcp://`` address, as on a real cluster (started and warmed by a
-16-point sweep of other points before the timer; its start-up time is printed). Each case runs in a
+16-point sweep of other points before the timer; its start-up time is printed; its workers have the
+settings docs/sweeps.md recommends, ``--dask-defaults`` gives them dask's own). Each case runs in a
 fresh Python process, warmed by a 2-point sweep of other points (kernels loaded, workload read), so
 no case inherits another's memoised mappings (local workers are forked from the process that runs
 them).
@@ -13,6 +15,7 @@ them).
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,11 +42,8 @@ def one_case(tiling: str, case: int, n: int) -> None:
     run_sweep(spec(tiling, 2, seed=99), Path(tempfile.mkdtemp()), workers=1, quiet=True)  # warm this process
     cluster, note = None, ""
     if kw.get("scheduler") == "running":
-        from distributed import LocalCluster
-
         t = time.perf_counter()
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None)
+        cluster = running_cluster()
         kw = {"scheduler": cluster.scheduler_address}
         run_sweep(spec(tiling, 16, seed=98), Path(tempfile.mkdtemp()), quiet=True, **kw)  # warm the workers
         note = f"  (cluster start + warm-up {time.perf_counter() - t:.1f} s, not timed)"
@@ -58,26 +58,41 @@ def one_case(tiling: str, case: int, n: int) -> None:
         cluster.close()
 
 
-def overhead(n: int, pairs: int) -> None:
-    """Dask's overhead on a running 2-worker cluster against 2 local processes, at the default chunk
-    size: the two run alternately on different points, ``pairs`` times (the VM's speed drifts)."""
+def running_cluster(dask_defaults: bool = False):
+    """A 2-worker LocalCluster standing for a running cluster, with the worker settings docs/sweeps.md
+    recommends (those ``--scheduler local`` uses), or with dask's defaults."""
+    import dask
     from distributed import LocalCluster
 
+    from accelsim.sweep.runner import LOCAL_CLUSTER_CONFIG
+
+    with dask.config.set({} if dask_defaults else LOCAL_CLUSTER_CONFIG):
+        return LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=None)
+
+
+def overhead(n: int, pairs: int, dask_defaults: bool) -> None:
+    """Dask's overhead on a running 2-worker cluster against 2 local processes, at the default chunk
+    size: the two run alternately on different points, ``pairs`` times (the VM's speed drifts), then
+    the median."""
     from accelsim.sweep import run_sweep
 
     run_sweep(spec("heuristic", 2, seed=99), Path(tempfile.mkdtemp()), workers=1, quiet=True)
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None)
+    cluster = running_cluster(dask_defaults)
     addr = cluster.scheduler_address
     run_sweep(spec("heuristic", 16, seed=98), Path(tempfile.mkdtemp()), scheduler=addr, quiet=True)
+    overheads = []
     for k in range(pairs):
         rates = []
         for kw in ({"workers": 2}, {"scheduler": addr}):
             t = time.perf_counter()
             run_sweep(spec("heuristic", n, seed=10 + 2 * k + len(rates)), Path(tempfile.mkdtemp()), quiet=True, **kw)
             rates.append(n / (time.perf_counter() - t))
+        overheads.append((rates[0] / rates[1] - 1) * 100)
         print(f"heuristic, {n} points: 2 local workers {rates[0]:.0f} points/s, running dask cluster x2 "
-              f"{rates[1]:.0f} points/s: overhead {(rates[0] / rates[1] - 1) * 100:+.0f}%", flush=True)
+              f"{rates[1]:.0f} points/s: overhead {overheads[-1]:+.0f}%", flush=True)
+    print(f"median overhead over {pairs} pairs: {statistics.median(overheads):+.0f}%"
+          f"{' (dask default worker settings)' if dask_defaults else ''}")
     cluster.close()
 
 
@@ -85,14 +100,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", type=int, default=200)
     ap.add_argument("--overhead", type=int, metavar="N", help="only the interleaved dask-overhead measurement "
-                    "on N heuristic points (3 pairs)")
+                    "on N heuristic points")
+    ap.add_argument("--pairs", type=int, default=5, help="--overhead: alternating pairs of runs (default 5)")
+    ap.add_argument("--dask-defaults", action="store_true", help="--overhead: the running cluster with dask's "
+                    "default worker settings instead of the recommended ones")
     ap.add_argument("--one", nargs=3, metavar=("TILING", "CASE", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         one_case(args.one[0], int(args.one[1]), int(args.one[2]))
         return
     if args.overhead:
-        overhead(args.overhead, 3)
+        overhead(args.overhead, args.pairs, args.dask_defaults)
         return
     for tiling, n in (("heuristic", args.points), ("best", max(10, args.points // 10))):
         for case in range(len(CASES)):

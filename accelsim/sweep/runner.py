@@ -6,6 +6,8 @@ points (the points any shard holds are done)."""
 from __future__ import annotations
 
 import hashlib
+import io
+import itertools
 import os
 import sys
 import time
@@ -76,9 +78,11 @@ def _finish(row: dict, summary) -> None:
     row["edp_js"] = summary["energy_pj"] * 1e-12 * summary["latency_s"]
 
 
-def evaluate_chunk(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> list[tuple[str, list[dict]]]:
+def evaluate_chunk(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> tuple[str, bytes, int]:
     """Evaluate a chunk of (index, point); runs in a worker process or on a dask worker. The chunk's
-    points go through ``accelsim.simulate_points`` together, one call per workload."""
+    points go through ``accelsim.simulate_points`` together, one call per workload. Returns its shard:
+    (name, Parquet bytes, points), encoded here so that the process writing the shards only moves bytes
+    (it would otherwise spend ~4 ms of a 2-core machine's CPU per shard beside the workers)."""
     from accelsim.api import simulate_points
 
     spec = SweepSpec.model_validate(spec_dict)
@@ -90,7 +94,10 @@ def evaluate_chunk(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -
                                         batch=spec.batch)
             for k, summary in zip(live, summaries):
                 _finish(screened[k][1][j], summary)
-    return [(point_key(p), rows) for (_, p), (_, rows) in zip(items, screened)]
+    name = hashlib.sha1("|".join(rows[0]["point_key"] for _, rows in screened).encode()).hexdigest()[:20]
+    data = io.BytesIO()
+    pd.DataFrame([row for _, rows in screened for row in rows]).to_parquet(data, index=False)
+    return name, data.getvalue(), len(items)
 
 
 MAX_CHUNK = 256
@@ -104,13 +111,12 @@ def default_chunk_size(points: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, points // (4 * max(1, workers))))
 
 
-def _write_shard(shards: Path, results: list[tuple[str, list[dict]]]) -> None:
+def _write_shard(shards: Path, name: str, data: bytes) -> None:
     """One shard per evaluated chunk, named by a hash of its design points' keys (a Parquet write costs
     about as much as evaluating a ResNet-50 point, so not one per point)."""
-    key = hashlib.sha1("|".join(k for k, _ in results).encode()).hexdigest()[:20]
-    tmp = shards / f".{key}.{os.getpid()}.tmp"
-    pd.DataFrame([row for _, rows in results for row in rows]).to_parquet(tmp, index=False)
-    os.replace(tmp, shards / f"{key}.parquet")  # atomic: a shard is either whole or absent
+    tmp = shards / f".{name}.{os.getpid()}.tmp"
+    tmp.write_bytes(data)
+    os.replace(tmp, shards / f"{name}.parquet")  # atomic: a shard is either whole or absent
 
 
 def _finished_points(shards: Path) -> set[str]:
@@ -162,7 +168,7 @@ def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | Non
     if limit is not None:
         points = points[:limit]
     done = _finished_points(shards)
-    todo = [(i, p) for i, p in enumerate(points) if point_key(p) not in done]
+    todo = [(i, p) for i, p in enumerate(points) if not done or point_key(p) not in done]  # keys: resuming only
     quiet = (not sys.stderr.isatty()) if quiet is None else quiet
     if chunk_size is None:
         chunk_size = default_chunk_size(len(todo), workers or os.cpu_count() or 1)
@@ -171,12 +177,13 @@ def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | Non
     progress, task = _progress(len(points), len(points) - len(todo), quiet)
     start, finished = time.perf_counter(), 0
 
-    def record(results):
+    def record(shard):
         nonlocal finished
-        _write_shard(shards, results)
-        finished += len(results)
+        name, data, count = shard
+        _write_shard(shards, name, data)
+        finished += count
         rate = finished / max(1e-9, time.perf_counter() - start)
-        progress.update(task, advance=len(results), rate=f"{rate:.1f}")
+        progress.update(task, advance=count, rate=f"{rate:.1f}")
 
     with progress:
         if not chunks:
@@ -194,24 +201,44 @@ def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | Non
     return load_results(out)
 
 
+# Settings of the LocalCluster that ``--scheduler local`` starts (docs/sweeps.md recommends them for
+# a running cluster too): dask's default MALLOC_TRIM_THRESHOLD_ of 64 kiB hands a chunk's freed memory
+# back to the OS at once, so the next chunk page-faults it in again (2-3x the minor faults and sys time
+# of a pool worker, measured); the statistical profiler samples the task thread every 10 ms for a
+# dashboard that is off.
+LOCAL_CLUSTER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 128 * 2**20,
+                        "distributed.worker.profile.enabled": False}
+
+
 def _run_dask(scheduler: str, workers, spec_dict, base, chunks, record) -> None:
     try:
+        import dask
         from distributed import Client, LocalCluster, as_completed as dask_completed
     except ImportError:
         raise AccelsimError("--scheduler needs dask.distributed: pip install 'accelsim[distributed]'") from None
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+        with dask.config.set(LOCAL_CLUSTER_CONFIG):
+            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
     elif scheduler.startswith("tcp://"):
         client = Client(scheduler)
     else:
         raise AccelsimError(f"scheduler {scheduler!r}: expected 'local' or tcp://HOST:PORT")
     try:
-        futures = [client.submit(evaluate_chunk, spec_dict, base, chunk, pure=False) for chunk in chunks]
-        for fut in dask_completed(futures):
-            record(fut.result())
+        # the spec and base config travel once per worker, not once per task; a few tasks per worker
+        # thread are in flight (the first start at once, and a sweep of 10^8 points is not one graph)
+        spec_f, base_f = client.scatter([spec_dict, base], broadcast=True, hash=False)
+        todo = iter(chunks)
+        running = dask_completed(with_results=True)
+        for chunk in itertools.islice(todo, max(4, 2 * sum(client.nthreads().values()))):
+            running.add(client.submit(evaluate_chunk, spec_f, base_f, chunk, pure=False))
+        for _, shard in running:
+            record(shard)
+            chunk = next(todo, None)
+            if chunk is not None:
+                running.add(client.submit(evaluate_chunk, spec_f, base_f, chunk, pure=False))
     finally:
         client.close()
         if cluster is not None:
