@@ -73,8 +73,9 @@ class EnergyFactors(NamedTuple):
 
 
 def _sram(table: EnergyTable, b, sram_w: int) -> tuple:
+    """(port bits, read pJ, write pJ, port bits / SRAM width, leakage uW) of buffer ``b``."""
     return (b.port_bits, table.sram_at(b.size_bytes, "read_pj"), table.sram_at(b.size_bytes, "write_pj"),
-            b.port_bits / sram_w)
+            b.port_bits / sram_w, table.sram_at(b.size_bytes, "leak_uw"))
 
 
 def energy_structure(hw: Hardware) -> tuple:
@@ -90,27 +91,38 @@ def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> Ener
     """EnergyFactors of design points with one ``energy_structure``, ``counts`` layer rows each."""
     from accelsim.results import per_row
 
-    points = []
+    points, seen = [], {}
     for hw in hws:  # entries looked up in the order a missing one is reported
         rf = hw.register_files
         reg = table.need("register_pj_per_bit") if (rf.ifmap_bytes or rf.filter_bytes or rf.psum_bytes) else 0.0
         hop, dram = table.need("noc_pj_per_bit_hop"), table.dram(hw.backing_memory.kind)
         sram_w = table.need("sram_width_bits")
-        staging = [None if b is None else _sram(table, b, sram_w) for b in map(hw.staging_buffer, OPERANDS)]
-        pure = [_sram(table, b, sram_w) for b in hw.buffers if not b.operands]
+        figures = {}  # once per buffer, and once per size and port among the points
+        for b in hw.buffers:
+            size = (b.size_bytes, b.port_bits)
+            if size not in seen:
+                seen[size] = _sram(table, b, sram_w)
+            figures[b.name] = seen[size]
+        staging = [None if b is None else figures[b.name][:4] for b in map(hw.staging_buffer, OPERANDS)]
+        pure = [figures[b.name][:4] for b in hw.buffers if not b.operands]
         leak_uw = 0.0
         for b in hw.buffers:
-            leak_uw += table.sram_at(b.size_bytes, "leak_uw")
+            leak_uw += figures[b.name][4]
         mac_entry = table.mac_pj(max(hw.precision.input_bits, hw.precision.weight_bits), hw.precision.psum_bits)
         leak_uw += hw.pes * (mac_entry.leak_uw or 0.0)
         fifo = table.need("register_pj_per_bit") if None in staging else 0.0
         points.append((reg, fifo, hop, dram, staging, pure, leak_uw))
     hw = hws[0]
+    names = [b.name for b in hw.buffers if not b.operands]
+    if len(points) == 1:  # plain numbers
+        reg, fifo, hop, dram, staging, pure, leak = points[0]
+        return EnergyFactors(table, hw.on_chip_homes(), reg, fifo, hop, dram, tuple(staging),
+                             tuple((name,) + p for name, p in zip(names, pure)), leak)
     reg, fifo, hop, dram, leak = (per_row([p[k] for p in points], counts) for k in (0, 1, 2, 3, 6))
     staging = tuple(None if points[0][4][o] is None else
                     tuple(per_row([p[4][o][f] for p in points], counts) for f in range(4)) for o in range(3))
-    pure = tuple((b.name,) + tuple(per_row([p[5][k][f] for p in points], counts) for f in range(4))
-                 for k, b in enumerate(x for x in hw.buffers if not x.operands))
+    pure = tuple((name,) + tuple(per_row([p[5][k][f] for p in points], counts) for f in range(4))
+                 for k, name in enumerate(names))
     return EnergyFactors(table, hw.on_chip_homes(), reg, fifo, hop, dram, staging, pure, leak)
 
 

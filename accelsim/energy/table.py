@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -103,7 +104,7 @@ class EnergyTable(_M):
         """An SRAM figure (``read_pj``, ``write_pj``, ``area_um2``, ``leak_uw``) at ``size_bytes``. Not
         memoised per size (a sweep asks at a new size nearly every time): a bisection in the table's
         sizes, which are sorted once per field."""
-        sizes, values = _memoised(self, ("sram_points", field), self._sram_points)
+        sizes, values = self.sram_curves[field]
         if not sizes:
             raise ConfigError(f"energy table {self.name!r}: entry 'sram.{field}' missing")
         if len(sizes) == 1:
@@ -118,9 +119,15 @@ class EnergyTable(_M):
         t = math.log(size_bytes / s0) / math.log(s1 / s0)
         return math.exp(math.log(v0) + t * (math.log(v1) - math.log(v0)))
 
-    def _sram_points(self, field: str) -> tuple[list, list]:
-        pts = sorted((p.size_bytes, getattr(p, field)) for p in self.need("sram") if getattr(p, field) is not None)
-        return [s for s, _ in pts], [v for _, v in pts]
+    @cached_property
+    def sram_curves(self) -> dict[str, tuple[list, list]]:
+        """Per SRAM field, the tabulated (sizes, values) sorted by size: built on first use (the table is
+        frozen; ``model_copy`` would copy the curves, so the one in ``_load`` happens before any use)."""
+        curves = {}
+        for field in ("read_pj", "write_pj", "area_um2", "leak_uw"):
+            pts = sorted((p.size_bytes, getattr(p, field)) for p in self.need("sram") if getattr(p, field) is not None)
+            curves[field] = ([s for s, _ in pts], [v for _, v in pts])
+        return curves
 
     def dram(self, kind: str) -> float:
         table = self.need("dram_pj_per_bit")
