@@ -4,10 +4,13 @@ A design point allocates thousands of short-lived objects (pydantic models, dict
 reference counting frees at once; but every allocation counts towards the collector's thresholds, and
 its passes walk the ~190k objects that numpy, numba, pandas and pydantic leave alive after import.
 Over 256-point chunks of ResNet-50 design points (benchmarks/bench_sweep.py's spec), timed with
-``gc.callbacks``, those passes took 104-138 us of a ~500 us point; paused, the one collection after a
-chunk costs 10-20 us a point. The objects these batches create hold no reference
-cycles of their own, so pausing the collector for one batch only delays collecting whatever cycles
-other code makes; it runs again when the batch ends.
+``gc.callbacks``, those passes took 104-138 us of a ~500 us point. Paused, the one collection after a
+chunk walks what the chunk left alive when the collector came back: 10-20 us a point while the chunk's
+configs were still referenced (and kept in a 4096-entry area memo, which also made every later
+full collection walk ~48k more objects), under 1 us a point now that the sweep re-enables the
+collector only after the chunk's objects are gone (``sweep.runner.evaluate_chunk``). The objects these
+batches create hold no reference cycles of their own, so pausing the collector for one batch only
+delays collecting whatever cycles other code makes; it runs again when the batch ends.
 """
 
 from __future__ import annotations

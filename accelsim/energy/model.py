@@ -207,7 +207,7 @@ def area_mm2(hw: Hardware, table: EnergyTable) -> dict:
     return area
 
 
-_AREAS = IdentityMemo(4096)  # a sweep asks twice per design point
+_AREAS = IdentityMemo(64)  # small: each entry keeps a config's ~24 objects alive for the cyclic GC to walk
 
 
 def chip_area_mm2(hw: Hardware, table: EnergyTable) -> dict:

@@ -56,13 +56,12 @@ def _screen(spec: SweepSpec, base: dict, index: int, point: dict):
     except ConfigError as exc:
         return None, [{**row0, "workload": w, "status": f"invalid: {exc}"} for w in spec.workloads]
     c = spec.constraints
-    area = chip_area_mm2(hw, table_for(hw))["area_mm2"]
     why = None
     if c.max_pes is not None and hw.pes > c.max_pes:
         why = f"excluded: {hw.pes} PEs > max_pes {c.max_pes}"
     elif c.max_onchip_bytes is not None and _onchip_bytes(hw) > c.max_onchip_bytes:
         why = f"excluded: {_onchip_bytes(hw)} on-chip bytes > max_onchip_bytes {c.max_onchip_bytes}"
-    elif c.max_area_mm2 is not None and area > c.max_area_mm2:
+    elif c.max_area_mm2 is not None and (area := chip_area_mm2(hw, table_for(hw))["area_mm2"]) > c.max_area_mm2:
         why = f"excluded: area {area:.3f} mm2 > max_area_mm2 {c.max_area_mm2}"
     rows = [{**row0, "workload": w, "pes": hw.pes, "onchip_bytes": _onchip_bytes(hw), "status": why or "ok"}
             for w in spec.workloads]
@@ -83,17 +82,21 @@ def evaluate_chunk(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -
     points go through ``accelsim.simulate_points`` together, one call per workload. Returns its shard:
     (name, Parquet bytes, points), encoded here so that the process writing the shards only moves bytes
     (it would otherwise spend ~4 ms of a 2-core machine's CPU per shard beside the workers)."""
+    with gc_paused():  # the chunk's objects are freed by reference counting when _shard returns, so the
+        return _shard(spec_dict, base, items)  # collection that follows finds nothing of it to walk
+
+
+def _shard(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> tuple[str, bytes, int]:
     from accelsim.api import simulate_points
 
     spec = SweepSpec.model_validate(spec_dict)
-    with gc_paused():  # a chunk's garbage is freed by reference counting (accelsim/gc_pause.py)
-        screened = [_screen(spec, base, i, p) for i, p in items]
-        live = [k for k, (hw, _) in enumerate(screened) if hw is not None]
-        for j, w in enumerate(spec.workloads):
-            summaries = simulate_points([screened[k][0] for k in live], _workload(w), tiling=spec.tiling,
-                                        batch=spec.batch)
-            for k, summary in zip(live, summaries):
-                _finish(screened[k][1][j], summary)
+    screened = [_screen(spec, base, i, p) for i, p in items]
+    live = [k for k, (hw, _) in enumerate(screened) if hw is not None]
+    for j, w in enumerate(spec.workloads):
+        summaries = simulate_points([screened[k][0] for k in live], _workload(w), tiling=spec.tiling,
+                                    batch=spec.batch)
+        for k, summary in zip(live, summaries):
+            _finish(screened[k][1][j], summary)
     name = hashlib.sha1("|".join(rows[0]["point_key"] for _, rows in screened).encode()).hexdigest()[:20]
     data = io.BytesIO()
     pd.DataFrame([row for _, rows in screened for row in rows]).to_parquet(data, index=False)
