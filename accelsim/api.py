@@ -244,9 +244,7 @@ def _columns(preps: list, hws: list[Hardware], table, text: bool) -> dict:
     prep = preps[0]
     out = None
     if len(prep.mac_pos):
-        args = prep.args if len(preps) == 1 else tuple(np.concatenate([p.args[j] for p in preps])
-                                                       for j in range(len(prep.args)))
-        out = conv_layer_cost_batch(*args)
+        out = conv_layer_cost_batch(*_kernel_args(preps))
     columns = CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(hws[0].on_chip_homes())
     cols = stacked_columns(preps, out, columns, text=text)
     bits = layer_bits(prep)
@@ -254,6 +252,18 @@ def _columns(preps: list, hws: list[Hardware], table, text: bool) -> dict:
         bits = {k: np.tile(v, len(preps)) for k, v in bits.items()}
     cols.update(energy_columns(cols, bits, energy_factors(hws, table, len(prep.names))))
     return cols
+
+
+def _kernel_args(preps: list) -> tuple:
+    """The batch-kernel arguments of these prepared networks, stacked: the arrays they were prepared in
+    when they are all the points of one ``prepare_points`` group, in order; else concatenated."""
+    if len(preps) == 1:
+        return preps[0].args
+    group = preps[0].stacked
+    if group is not None and group[2] == len(preps) and all(
+            p.stacked is not None and p.stacked[0] is group[0] and p.stacked[1] == k for k, p in enumerate(preps)):
+        return group[0]
+    return tuple(np.concatenate([p.args[j] for p in preps]) for j in range(len(preps[0].args)))
 
 
 def _check_tiling(tiling: str) -> None:

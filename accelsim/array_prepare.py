@@ -159,14 +159,15 @@ def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, st
     got = array_rows_points([hw], table, mappings, quirks)[0]
     if isinstance(got, AccelsimError):
         raise got
-    return got
+    return got[:4]
 
 
 def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tuple[Mapping, str]],
                       quirks: tuple[str, ...] | None = None) -> list:
     """``array_rows`` of design points that share a mapping variant and a buffer structure (``_variants``'
     key, and ``staging``'s buffer names, staging buffers, double buffering and homes), from one numba
-    call over all their layers; entry k is point k's tuple, or the AccelsimError its per-layer path
+    call over all their layers; entry k is point k's tuple plus ``(all points' arguments, k, points)``
+    (its arguments are rows ``k * n .. (k + 1) * n`` of those), or the AccelsimError its per-layer path
     raised (a layer that does not fit)."""
     n, points = len(table.names), len(hws)
     hw = hws[0]
@@ -236,5 +237,5 @@ def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tup
         def describe(point_tiles=point_tiles) -> list[str]:  # formatting cost a third of a sweep point: on demand
             return [var.formats[v] % tuple(tl) for v, tl in zip(index, point_tiles.tolist())]
 
-        out.append((tuple(a[part] for a in args), homes[part], describe, stats))
+        out.append((tuple(a[part] for a in args), homes[part], describe, stats, (args, k, points)))
     return out

@@ -53,6 +53,8 @@ class PreparedNetwork:
     stationarities: list[str] = field(default_factory=list)  # per MAC layer: os / ws / is
     scalesim_quirks: tuple[str, ...] = ()  # the SCALE-Sim quirks switched on (timing="scalesim")
     derived: dict = field(default_factory=dict)  # per-layer constants the result builders memoise here
+    # prepared with other design points: (their stacked kernel arguments, this point's index, points)
+    stacked: tuple | None = None
 
     @property
     def mappings(self) -> list[str]:
@@ -172,9 +174,10 @@ def prepare_points(hws: list[Hardware], net: Network, batch: int, tiling: str) -
             if isinstance(got, AccelsimError):
                 out[k] = got
                 continue
-            args, homes, descs, stats = got
+            args, homes, descs, stats, stacked = got if len(got) == 5 else (*got, None)
             out[k] = PreparedNetwork(hw, net.name, batch, [x.name for x in net.layers], [x.kind for x in net.layers],
-                                     table.pos, args, table.shapes, homes, descs, movement, (hw, net), "native", stats)
+                                     table.pos, args, table.shapes, homes, descs, movement, (hw, net), "native", stats,
+                                     stacked=stacked)
     return out
 
 

@@ -160,13 +160,17 @@ def test_design_points_together_equal_one_at_a_time(data):
         hws.append(accelsim.Hardware.model_validate(d))
     got = array_rows_points(hws, table, [(mapping, "m")] * len(shapes))
     assert len(got) == len(hws)
-    for hw, g in zip(hws, got):
+    for k, (hw, g) in enumerate(zip(hws, got)):
         try:
             ref = per_layer(names, shapes, hw, mapping)
         except AccelsimError as exc:
             assert type(g) is type(exc) and str(g) == str(exc)
             continue
-        assert_same(g, ref)
+        assert_same(g[:4], ref)
+        group, at, points = g[4]  # the point's rows of the arrays all points were prepared in
+        assert (at, points) == (k, len(hws))
+        n = len(shapes)
+        assert all(np.array_equal(a[k * n:(k + 1) * n], b) for a, b in zip(group, g[0]))
 
 
 @pytest.mark.parametrize("hw_name", [h for h in zoo.shipped_hardware()
