@@ -163,12 +163,12 @@ def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, st
 
 
 def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tuple[Mapping, str]],
-                      quirks: tuple[str, ...] | None = None) -> list:
+                      quirks: tuple[str, ...] | None = None, stages: list | None = None) -> list:
     """``array_rows`` of design points that share a mapping variant and a buffer structure (``_variants``'
     key, and ``staging``'s buffer names, staging buffers, double buffering and homes), from one numba
     call over all their layers; entry k is point k's tuple plus ``(all points' arguments, k, points)``
     (its arguments are rows ``k * n .. (k + 1) * n`` of those), or the AccelsimError its per-layer path
-    raised (a layer that does not fit)."""
+    raised (a layer that does not fit). ``stages``: the points' ``staging`` tuples, if the caller has them."""
     n, points = len(table.names), len(hws)
     hw = hws[0]
     var = _variants(hw, table, mappings, quirks)
@@ -177,7 +177,7 @@ def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tup
         return a if points == 1 else np.tile(a, (points,) + (1,) * (a.ndim - 1))
 
     order, shrink, rows_axis, cols_axis, rows_mask, cols_mask, tmp_order, fixed = map(stacked, var.rows)
-    stage = [staging(h) for h in hws]
+    stage = stages or [staging(h) for h in hws]
     names, _, _, dbl, op_buf = stage[0]
     nb = len(names)
     home_buf = np.array([names.index(getattr(hw.homes, op)) if getattr(hw.homes, op) != "dram" else -1

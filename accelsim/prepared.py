@@ -157,9 +157,11 @@ def prepare_points(hws: list[Hardware], net: Network, batch: int, tiling: str) -
     mapping = Mapping()
     request = (mapping, mapping.model_dump_json())
     groups: dict = {}
+    stages = [staging(hw) for hw in hws]
+    layer_names, layer_kinds = [x.name for x in net.layers], [x.kind for x in net.layers]  # shared, never written
     for k, hw in enumerate(hws):
         a = hw.array
-        names, _, _, dbl, op_buf = staging(hw)
+        names, _, _, dbl, op_buf = stages[k]
         key = (hw.precision, hw.dataflow, hw.stationarity, a.rows_unroll and tuple(a.rows_unroll),
                a.cols_unroll and tuple(a.cols_unroll), tuple(names), tuple(dbl), tuple(op_buf),
                (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap))
@@ -168,16 +170,16 @@ def prepare_points(hws: list[Hardware], net: Network, batch: int, tiling: str) -
         points = [hws[k] for k in members]
         table = layer_table(net, points[0], batch)
         moves = movement_rows_points(points, movement_table(net, points[0], batch))
-        rows = (array_rows_points(points, table, [request] * len(table.names)) if len(table.pos)
+        rows = (array_rows_points(points, table, [request] * len(table.names), stages=[stages[k] for k in members])
+                if len(table.pos)
                 else [((), np.empty((0, 3), object), [], [])] * len(points))
         for k, hw, got, movement in zip(members, points, rows, moves):
             if isinstance(got, AccelsimError):
                 out[k] = got
                 continue
             args, homes, descs, stats, stacked = got if len(got) == 5 else (*got, None)
-            out[k] = PreparedNetwork(hw, net.name, batch, [x.name for x in net.layers], [x.kind for x in net.layers],
-                                     table.pos, args, table.shapes, homes, descs, movement, (hw, net), "native", stats,
-                                     stacked=stacked)
+            out[k] = PreparedNetwork(hw, net.name, batch, layer_names, layer_kinds, table.pos, args, table.shapes, homes,
+                                     descs, movement, (hw, net), "native", stats, stacked=stacked)
     return out
 
 
