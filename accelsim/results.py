@@ -75,12 +75,17 @@ def per_row(values: list, counts: int):
     return values[0] if len(values) == 1 else np.repeat(np.asarray(values), counts)
 
 
-def row_hardware(hws: list, counts: int) -> RowHardware:
-    """RowHardware of these design points, ``counts`` rows each."""
+def row_hardware(values: list[list], counts: int) -> RowHardware:
+    """RowHardware of design points, ``counts`` rows each, from their ``hardware_values``."""
+    return RowHardware(*(per_row(v, counts) for v in values))
+
+
+def hardware_values(hws: list) -> list[list]:
+    """Per RowHardware field, its value for each design point."""
     points = [(hw.pes, hw.array.macs_per_pe, hw.backing_memory.bandwidth_bytes_per_cycle * 8.0, hw.clock_hz,
                int(bool(hw.register_files.ifmap_bytes)), int(bool(hw.register_files.filter_bytes)),
                int(bool(hw.register_files.psum_bytes))) for hw in hws]
-    return RowHardware(*(per_row(list(v), counts) for v in zip(*points)))
+    return [list(v) for v in zip(*points)]
 
 
 def mac_columns(preps: list, out: np.ndarray, rh: RowHardware) -> dict:
@@ -183,15 +188,16 @@ def stacked_columns(preps: list, out: np.ndarray | None, columns: list[str], tex
         for c in ("layer", "kind", "mapping"):
             data.pop(c, None)
     offsets = np.arange(points, dtype=np.int64)[:, None] * n
+    values = hardware_values([p.hw for p in preps])
     if out is not None and len(prep.mac_pos):
         mac_rows = prep.mac_pos if points == 1 else (offsets + prep.mac_pos).ravel()
-        rh = row_hardware([p.hw for p in preps], len(prep.mac_pos))
+        rh = row_hardware(values, len(prep.mac_pos))
         for c, v in mac_columns(preps, out, rh).items():
             if c in data:
                 data[c][mac_rows] = v
     if len(prep.movement.pos):
         mv = prep.movement if points == 1 else _stack_movement(preps, offsets)
-        rh = row_hardware([p.hw for p in preps], len(prep.movement.pos))
+        rh = row_hardware(values, len(prep.movement.pos))
         for c, (where, v) in movement_columns(mv, rh).items():
             if c in data:
                 data[c][where] = v

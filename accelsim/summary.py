@@ -52,14 +52,14 @@ def summaries(cols: dict, hws: list, network: str, batch: int) -> list[dict]:
     point after point, each point the same number of rows: one numpy pass for all of them."""
     points = len(hws)
     rows = len(cols["macs"]) // max(1, points)
-    totals = {c: cols[c].reshape(points, rows).sum(axis=1) for c in SUMMED}
+    totals = {c: cols[c].reshape(points, rows).sum(axis=1).tolist() for c in SUMMED}  # Python ints
     # mapping efficiency: the MAC layers' average weighted by their compute cycles
     weight = np.where(cols["macs"] > 0, cols["compute_cycles"], 0).reshape(points, rows)
     weighted = (cols["mapping_efficiency"].reshape(points, rows) * weight).sum(axis=1)
     weights = weight.sum(axis=1).tolist()
     out = []
     for k, hw in enumerate(hws):
-        t = {c: int(v[k]) for c, v in totals.items()}
+        t = {c: v[k] for c, v in totals.items()}
         macs, cycles, w = t["macs"], t["cycles"], weights[k]
         latency = cycles / hw.clock_hz
         pes = hw.pes * hw.array.macs_per_pe
