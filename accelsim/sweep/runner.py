@@ -98,9 +98,19 @@ def _shard(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> tuple[
         for k, summary in zip(live, summaries):
             _finish(screened[k][1][j], summary)
     name = hashlib.sha1("|".join(rows[0]["point_key"] for _, rows in screened).encode()).hexdigest()[:20]
+    return name, _parquet([row for _, rows in screened for row in rows]), len(items)
+
+
+def _parquet(rows: list[dict]) -> bytes:
+    """Rows (dicts; a key a row lacks is a null) as Parquet bytes, straight through pyarrow: a third of
+    what a pandas DataFrame and its ``to_parquet`` cost, and ``pd.read_parquet`` gives the same frame."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    keys = list(dict.fromkeys(k for row in rows for k in row))
     data = io.BytesIO()
-    pd.DataFrame([row for _, rows in screened for row in rows]).to_parquet(data, index=False)
-    return name, data.getvalue(), len(items)
+    pq.write_table(pa.Table.from_pydict({k: [row.get(k) for row in rows] for k in keys}), data)
+    return data.getvalue()
 
 
 MAX_CHUNK = 256
