@@ -22,7 +22,7 @@ from accelsim.memo import IdentityMemo
 from accelsim.prepared import prepare, prepare_points
 from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, home_columns, layer_bits,
                               stacked_columns)
-from accelsim.summary import energy_summaries, energy_summary, summaries, summarize
+from accelsim.summary import SUMMARY_INPUTS, energy_summaries, energy_summary, summaries, summarize
 from accelsim.workload.distinct import distinct_layers
 from accelsim.workload.layers import Network
 
@@ -227,9 +227,10 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
                 except AccelsimError as exc:
                     results[i] = exc
             continue
-        if kept < rows:  # each point's rows for every layer of the network, repeats copied
+        if kept < rows:  # each point's rows for every layer of the network, repeats copied (the columns
+            # the summaries read: summed in the same order as simulate sums them, float for float)
             at = (np.arange(len(members), dtype=np.int64)[:, None] * kept + index).ravel()
-            cols = {c: v[at] for c, v in cols.items()}
+            cols = {c: v[at] for c, v in cols.items() if c in SUMMARY_INPUTS or c.startswith("energy_pj")}
         sums = summaries(cols, points, net.name, n)
         for (i, _, _), summary, energy in zip(members, sums, energy_summaries(cols, points, table, sums)):
             summary.update(energy)

@@ -45,6 +45,7 @@ def summarize(cols: dict, hw, network: str, batch: int) -> dict:
 
 SUMMED = ("macs", "cycles", "compute_cycles", "stall_cycles", "compute_bound_cycles", "bandwidth_bound_cycles",
           "dram_bytes")
+SUMMARY_INPUTS = SUMMED + ("mapping_efficiency",)  # the columns summaries read, besides the energy_pj* ones
 
 
 def summaries(cols: dict, hws: list, network: str, batch: int) -> list[dict]:
