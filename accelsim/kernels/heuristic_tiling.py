@@ -49,15 +49,15 @@ def _fits(need, sizes):
 
 
 @njit(cache=True)
-def plan_homes(dims, geom, bits, dynamic, home_buf, op_buf, sizes, home_idx, home_kind, resident):
+def plan_homes(dims, geom, bits, dynamic, home_buf, op_buf, sizes, home_idx, home_kind, resident, tensor, ops):
     """One layer's operand homes (``mapping.tiling.plan_storage``): an operand homed in an on-chip
     buffer stays there when the whole tensors homed there fit, else the largest fall back to DRAM.
 
     ``home_buf[op]``: the hardware's home buffer index per operand (-1 = DRAM); a dynamic filter
     lives where the ifmap lives. Writes ``home_idx`` (-1 = DRAM), ``home_kind`` and ``resident``
-    (bytes of whole tensors per buffer)."""
+    (bytes of whole tensors per buffer); ``tensor`` and ``ops`` (int64[3]) are scratch, allocated once
+    per batch (a heap allocation per layer cost as much as the arithmetic)."""
     g, n, m, c, p, q, r, s = dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7]
-    tensor = np.empty(3, np.int64)
     tensor[0] = -(-(g * n * c * geom[0] * geom[1] * bits[0]) // 8)
     tensor[1] = -(-(g * m * c * r * s * bits[1]) // 8)
     tensor[2] = -(-(g * n * m * p * q * bits[3]) // 8)
@@ -65,7 +65,6 @@ def plan_homes(dims, geom, bits, dynamic, home_buf, op_buf, sizes, home_idx, hom
         home_idx[op] = home_buf[0] if (op == 1 and dynamic) else home_buf[op]
     for b in range(resident.shape[0]):
         resident[b] = 0
-    ops = np.empty(3, np.int64)
     for b in range(sizes.shape[0]):
         k = 0
         for op in range(3):  # the operands homed in b, by tensor size (stable: ties keep operand order)
@@ -94,12 +93,13 @@ def plan_homes(dims, geom, bits, dynamic, home_buf, op_buf, sizes, home_idx, hom
 
 
 @njit(cache=True)
-def heuristic_layer(dims, geom, bits, shrink, floors, fixed, resident, op_buf, home_kind, double, sizes, tiles):
+def heuristic_layer(dims, geom, bits, shrink, floors, fixed, resident, op_buf, home_kind, double, sizes, tiles,
+                    need, rel):
     """One layer's heuristic tiles into ``tiles`` (``mapping.tiling.heuristic_tiles``): from whole dims
     (or the ``fixed`` sizes, > 0), halve the first dim in ``shrink`` order that indexes an operand of an
     overflowing buffer, never below ``floors`` (the array's unrolling), then never below 1; P and Q
-    stay balanced. Returns True when the tiles fit."""
-    need = np.empty(sizes.shape[0], np.int64)
+    stay balanced. Returns True when the tiles fit. ``need`` (int64[buffers]) and ``rel`` (int64[6])
+    are scratch."""
     for k in range(6):
         tiles[k] = min(fixed[k], dims[k]) if fixed[k] > 0 else dims[k]
     for stage in range(2):
@@ -107,7 +107,8 @@ def heuristic_layer(dims, geom, bits, shrink, floors, fixed, resident, op_buf, h
             _need(tiles, dims, geom, bits, resident, op_buf, home_kind, double, need)
             if _fits(need, sizes):
                 break
-            rel = np.zeros(6, np.int64)
+            for j in range(6):
+                rel[j] = 0
             for op in range(3):
                 if home_kind[op] != HOME_IS_STAGING and need[op_buf[op]] > sizes[op_buf[op]]:
                     for j in range(6):
@@ -169,13 +170,17 @@ def plan_and_tile_batch(dims, geom, bits, dynamic, rows_axis, cols_axis, shrink,
     home_kind = np.empty((n, 3), np.int64)
     ok = np.empty(n, np.bool_)
     resident = np.empty(sizes.shape[1], np.int64)
+    need = np.empty(sizes.shape[1], np.int64)
     floors = np.empty(6, np.int64)
+    rel = np.empty(6, np.int64)
+    tensor = np.empty(3, np.int64)
+    ops = np.empty(3, np.int64)
     for i in range(n):
         plan_homes(dims[i], geom[i], bits[i], dynamic[i], home_buf, op_buf, sizes[i], home_idx[i], home_kind[i],
-                   resident)
+                   resident, tensor, ops)
         spatial_floors(dims[i], rows_axis[i], cols_axis[i], array_rows[i], array_cols[i], floors)
         ok[i] = heuristic_layer(dims[i], geom[i], bits[i], shrink[i], floors, fixed[i], resident, op_buf,
-                                home_kind[i], double, sizes[i], tiles[i])
+                                home_kind[i], double, sizes[i], tiles[i], need, rel)
     return tiles, home_idx, home_kind, ok
 
 
@@ -187,7 +192,9 @@ def plan_homes_batch(dims, geom, bits, dynamic, home_buf, op_buf, sizes):
     home_idx = np.empty((n, 3), np.int64)
     home_kind = np.empty((n, 3), np.int64)
     resident = np.empty(sizes.shape[0], np.int64)
+    tensor = np.empty(3, np.int64)
+    ops = np.empty(3, np.int64)
     for i in range(n):
         plan_homes(dims[i], geom[i], bits[i], dynamic[i], home_buf, op_buf, sizes, home_idx[i], home_kind[i],
-                   resident)
+                   resident, tensor, ops)
     return home_idx, home_kind
