@@ -91,3 +91,15 @@ def test_user_mode_is_modelled_but_custom_layouts_warn():
     custom = hw.model_copy(update={"scalesim": hw.scalesim.model_copy(update={"layout": layout})})
     with pytest.warns(AccelsimWarning, match="custom SRAM layouts"):
         accelsim.simulate(custom, DATA / "topologies" / "small_layers.csv", timing="scalesim")
+
+
+@settings(max_examples=150, deadline=None)
+@given(**{name: st.sampled_from(values) for name, values in GRID.items()}, batch=st.sampled_from([1, 2]))
+def test_shortcut_equals_the_walk_when_no_buffer_empties(df, k, stride, extra, C, K, ar, ac, kb, batch):
+    """With fewer distinct addresses than an epoch holds, the replay returns the distinct addresses
+    without walking the demand order; walking it gives the same words (and the replica-level check
+    above gives the same again)."""
+    H = k + extra
+    P = -(-(H - k) // stride) + 1
+    args = (DF[df], batch, H, H, k, k, C, K, P, P, stride, ar, ac, kb, kb)
+    assert calc_dram_reads(*args) == calc_dram_reads(*args, False)

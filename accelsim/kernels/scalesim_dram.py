@@ -151,13 +151,34 @@ def _cols_fold(state, stamp, epoch_size, pcs, nx, kind, nrun, RS, pix, H, W):
 
 
 @njit(cache=True)
-def calc_dram_reads(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, kb_ifmap, kb_filter):
+def _covered(size, out, st, k):
+    """Positions of [0, size) that some window [o * st, o * st + k), o < out, covers."""
+    n = 0
+    end = 0  # every position below end is covered already
+    for o in range(out):
+        lo = max(o * st, end)
+        hi = min(o * st + k, size)
+        if hi > lo:
+            n += hi - lo
+        end = max(end, o * st + k)
+    return n
+
+
+@njit(cache=True)
+def calc_dram_reads(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, kb_ifmap, kb_filter, shortcut=True):
     """(ifmap DRAM reads, filter DRAM reads) of one layer (one group) in SCALE-Sim's CALC mode, words.
 
-    H, W: the input as SCALE-Sim sees it (padding included); P, Q: its output size (ceil rule)."""
+    H, W: the input as SCALE-Sim sees it (padding included); P, Q: its output size (ceil rule).
+    ``shortcut``: when each operand has fewer distinct addresses than its buffer holds, the buffer never
+    empties and its DRAM reads are exactly those distinct addresses (every window and every filter
+    element is read at least once), counted without walking the demand order."""
     npx = N * P * Q
     RS = R * S
     rsc = RS * C
+    if shortcut:
+        distinct_if = N * _covered(H, P, st, R) * _covered(W, Q, st, S) * C
+        if distinct_if < epoch_words(kb_ifmap) and rsc * K < epoch_words(kb_filter):
+            return distinct_if, rsc * K
     pix = np.empty((npx, 3), np.int64)  # per output pixel: image, top input row, left input column
     for p in range(npx):
         img = p // (P * Q)
