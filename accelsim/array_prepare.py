@@ -60,13 +60,13 @@ def layer_table(net: Network, hw: Hardware, batch: int, ceil_rule: bool = False)
 
 def table_of(names: list[str], shapes: list[ConvShape], pos: list[int] | None = None) -> LayerTable:
     """A LayerTable of these layers (``pos``: their positions in the network, default 0, 1, ...)."""
+    # one int64 row per shape, fields in ConvShape order (G N M C P Q R S H W stride pad dil, bits, dynamic)
+    rows = np.array([(*s[:10], *s.stride, *s.pad, *s.dil, *s[13:]) for s in shapes], np.int64).reshape(-1, 21)
+    dims = rows[:, 0:8].copy()  # each a contiguous array: the kernels' argument layout
     return LayerTable(
-        np.array(range(len(shapes)) if pos is None else pos, np.int64), list(names), list(shapes),
-        np.array([[s.G, s.N, s.M, s.C, s.P, s.Q, s.R, s.S] for s in shapes], np.int64).reshape(-1, 8),
-        np.array([[s.H, s.W, *s.stride, *s.pad, *s.dil] for s in shapes], np.int64).reshape(-1, 8),
-        np.array([[s.input_bits, s.weight_bits, s.psum_bits, s.output_bits] for s in shapes], np.int64).reshape(-1, 4),
-        np.array([s.dynamic_filter for s in shapes], np.bool_),
-        np.array([s.M == 1 and s.G > 1 for s in shapes], np.bool_))
+        np.array(range(len(shapes)) if pos is None else pos, np.int64), list(names), list(shapes), dims,
+        rows[:, 8:16].copy(), rows[:, 16:20].copy(), rows[:, 20].astype(np.bool_),
+        (dims[:, 2] == 1) & (dims[:, 0] > 1))
 
 
 def _axis(dims: tuple[str, ...]) -> np.ndarray:

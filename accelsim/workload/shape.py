@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from accelsim.config.hardware import Hardware
-from accelsim.workload.layers import ConvLayer, EltwiseLayer, FCLayer, GemmLayer, PoolLayer
+from accelsim.workload.layers import ConvLayer, EltwiseLayer, PoolLayer
 
 
 class ConvShape(NamedTuple):
@@ -60,23 +60,17 @@ class ConvShape(NamedTuple):
         return min(self.W, (tq - 1) * self.stride[1] + (self.S - 1) * self.dil[1] + 1)
 
 
-def _bits(layer, hw: Hardware, dynamic: bool = False) -> dict:
+def _bits(layer, hw: Hardware, dynamic: bool = False) -> tuple[int, int, int, int]:
+    """(input, weight, psum, output) bits of a layer: the hardware's, overridden by the layer's own."""
     p = hw.precision
+    bits = (p.input_bits, p.weight_bits, p.psum_bits, p.output_bits)
     lp = layer.precision
-    out = {
-        "input_bits": p.input_bits,
-        "weight_bits": p.weight_bits,
-        "psum_bits": p.psum_bits,
-        "output_bits": p.output_bits,
-    }
     if lp is not None:
-        for key in out:
-            v = getattr(lp, key)
-            if v is not None:
-                out[key] = v
+        own = (lp.input_bits, lp.weight_bits, lp.psum_bits, lp.output_bits)
+        bits = tuple(b if o is None else o for b, o in zip(bits, own))
     if dynamic:  # the second operand is an activation
-        out["weight_bits"] = out["input_bits"]
-    return out
+        bits = (bits[0], bits[0], bits[2], bits[3])
+    return bits
 
 
 def conv_shape(layer, hw: Hardware, batch: int, ceil_rule: bool = False) -> ConvShape:
@@ -85,7 +79,8 @@ def conv_shape(layer, hw: Hardware, batch: int, ceil_rule: bool = False) -> Conv
     ``ceil_rule``: output sizes by SCALE-Sim's ``ceil((H_padded - R) / s) + 1`` instead of PyTorch's
     floor rule (one more output where ``H_padded - R`` is not a multiple of the stride)."""
     n = layer.batch or batch
-    if isinstance(layer, ConvLayer):
+    kind = layer.kind
+    if kind == "conv":
         g = layer.groups
         pad = (0, 0) if layer.padding_applied else layer.padding
         if ceil_rule:
@@ -97,18 +92,15 @@ def conv_shape(layer, hw: Hardware, batch: int, ceil_rule: bool = False) -> Conv
         else:
             pq = ((layer.out_h, layer.out_w) if not layer.padding_applied
                   else (_out_applied(layer, 0), _out_applied(layer, 1)))
-        return ConvShape(
-            G=g, N=n, M=layer.out_channels // g, C=layer.in_channels // g,
-            P=pq[0], Q=pq[1],
-            R=layer.kernel[0], S=layer.kernel[1], H=layer.in_h, W=layer.in_w,
-            stride=layer.stride, pad=pad, dil=layer.dilation, **_bits(layer, hw),
-        )
-    if isinstance(layer, FCLayer):
-        return ConvShape(G=1, N=n, M=layer.out_features, C=layer.in_features, P=1, Q=1, R=1, S=1, H=1, W=1,
-                         **_bits(layer, hw))
-    if isinstance(layer, GemmLayer):
-        return ConvShape(G=1, N=n, M=layer.n, C=layer.k, P=layer.m, Q=1, R=1, S=1, H=layer.m, W=1,
-                         dynamic_filter=layer.dynamic, **_bits(layer, hw, layer.dynamic))
+        return ConvShape(g, n, layer.out_channels // g, layer.in_channels // g, pq[0], pq[1], layer.kernel[0],
+                         layer.kernel[1], layer.in_h, layer.in_w, layer.stride, pad, layer.dilation,
+                         *_bits(layer, hw))
+    if kind == "fc":
+        return ConvShape(1, n, layer.out_features, layer.in_features, 1, 1, 1, 1, 1, 1, (1, 1), (0, 0), (1, 1),
+                         *_bits(layer, hw))
+    if kind == "gemm":
+        return ConvShape(1, n, layer.n, layer.k, layer.m, 1, 1, 1, layer.m, 1, (1, 1), (0, 0), (1, 1),
+                         *_bits(layer, hw, layer.dynamic), layer.dynamic)
     raise TypeError(f"{layer.kind} layers have no conv shape")
 
 
