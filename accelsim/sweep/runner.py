@@ -80,8 +80,8 @@ def _finish(row: dict, summary) -> None:
 def evaluate_chunk(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> tuple[str, bytes, int]:
     """Evaluate a chunk of (index, point); runs in a worker process or on a dask worker. The chunk's
     points go through ``accelsim.simulate_points`` together, one call per workload. Returns its shard:
-    (name, Parquet bytes, points), encoded here so that the process writing the shards only moves bytes
-    (it would otherwise spend ~4 ms of a 2-core machine's CPU per shard beside the workers)."""
+    (name, Parquet bytes, points), encoded here, where the work is parallel: the process writing the
+    shards only moves bytes."""
     with gc_paused():  # the chunk's objects are freed by reference counting when _shard returns, so the
         return _shard(spec_dict, base, items)  # collection that follows finds nothing of it to walk
 
@@ -125,8 +125,8 @@ def default_chunk_size(points: int, workers: int) -> int:
 
 
 def _write_shard(shards: Path, name: str, data: bytes) -> None:
-    """One shard per evaluated chunk, named by a hash of its design points' keys (a Parquet write costs
-    about as much as evaluating a ResNet-50 point, so not one per point)."""
+    """One shard per evaluated chunk (not per point: encoding one costs ~1 ms), named by a hash of its
+    design points' keys."""
     tmp = shards / f".{name}.{os.getpid()}.tmp"
     tmp.write_bytes(data)
     os.replace(tmp, shards / f"{name}.parquet")  # atomic: a shard is either whole or absent
