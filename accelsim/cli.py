@@ -216,14 +216,14 @@ def sweep(
                                              "at least 4 tasks per worker)."),
 ) -> None:
     """Evaluate a design-space sweep; rerunning resumes where it stopped."""
-    from accelsim.sweep import run_sweep
+    from accelsim.sweep.runner import run_sweep, sweep_counts
 
     try:
-        df = run_sweep(spec, output, limit=limit, workers=workers, scheduler=scheduler, chunk_size=chunk_size)
+        run_sweep(spec, output, limit=limit, workers=workers, scheduler=scheduler, chunk_size=chunk_size, load=False)
     except AccelsimError as exc:
         _fail(exc)
-    ok = (df["status"] == "ok").sum() if len(df) else 0
-    out.print(f"{df['point'].nunique() if len(df) else 0} design points, {len(df)} rows ({ok} evaluated) in {output}")
+    points, rows, ok = sweep_counts(output)
+    out.print(f"{points} design points, {rows} rows ({ok} evaluated) in {output}")
 
 
 @app.command()

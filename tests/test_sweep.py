@@ -77,6 +77,9 @@ def test_sweep_rows_constraints_and_resume(tiny_spec, tmp_path):
     excluded = df[df["array.rows"] == 16]
     assert (excluded["status"].str.startswith("excluded: 256 PEs > max_pes 100")).all()
     ok = df[df["status"] == "ok"]
+    from accelsim.sweep.runner import sweep_counts  # the CLI's summary, read shard by shard
+
+    assert sweep_counts(out) == (df["point"].nunique(), len(df), len(ok)) and 0 < len(ok) < len(df)
     # a row equals simulating that design point directly
     r = ok.iloc[0]
     hw = accelsim.load_hardware("edge").model_dump()
@@ -227,3 +230,29 @@ def test_shard_bytes_read_back_as_the_pandas_frame_of_the_rows():
     for case in (rows, [dict(r, mixed=v) for r, v in zip(rows, [1, 2.5, 3])]):
         got = pd.read_parquet(io.BytesIO(_parquet(case)))
         pd.testing.assert_frame_equal(got, pd.DataFrame(case))
+
+
+def test_points_stream_in_blocks_equal_to_one_draw(monkeypatch):
+    """Random points are drawn in blocks; the stream is the one a single draw of all of them gives."""
+    import accelsim.sweep.spec as spec_module
+
+    spec, _ = load_spec(dict(TINY, axes={"array.rows": {"min": 4, "max": 64, "integer": True},
+                                         "buffers[spad].size_bytes": {"min": 16384, "max": 262144, "log": True}},
+                             sampling={"method": "random", "samples": 23, "seed": 4}))
+    whole = design_points(spec)
+    monkeypatch.setattr(spec_module, "_BLOCK", 5)
+    assert design_points(spec) == whole and len(whole) == 23
+
+
+def test_a_sweep_larger_than_memory_streams_its_points(tiny_spec, tmp_path):
+    """10^9 grid points, 3 evaluated: the points are generated as they are needed, never all at once
+    (built all at once, they would not fit in this machine's memory)."""
+    spec = yaml.safe_load(tiny_spec.read_text())
+    spec["axes"] = {"array.rows": {"min": 2, "max": 1001, "steps": 1000, "integer": True},
+                    "array.cols": {"min": 2, "max": 1001, "steps": 1000, "integer": True},
+                    "buffers[spad].size_bytes": {"min": 16384, "max": 1048576, "steps": 1000, "integer": True}}
+    from accelsim.sweep.spec import point_count
+
+    assert point_count(load_spec(spec)[0]) == 10**9
+    df = run_sweep(spec, tmp_path / "big", workers=1, limit=3)
+    assert list(df["point"]) == [0, 1, 2] and (df["status"] == "ok").all()

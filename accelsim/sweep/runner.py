@@ -11,14 +11,15 @@ import itertools
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
 from accelsim.errors import AccelsimError, ConfigError
 from accelsim.gc_pause import gc_paused
-from accelsim.sweep.spec import SweepSpec, build_hardware, design_points, load_spec, point_key, spec_hash
+from accelsim.sweep.spec import SweepSpec, build_hardware, iter_points, load_spec, point_count, point_key, spec_hash
 
 METRICS = ["cycles", "latency_s", "energy_pj", "edp_js", "area_mm2", "dram_bytes", "utilization", "pj_per_mac",
            "tops_per_w", "throughput_inferences_per_s",
@@ -124,6 +125,28 @@ def default_chunk_size(points: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, points // (4 * max(1, workers))))
 
 
+def _chunks(points, done: set[str], size: int, skipped) -> Iterator[list[tuple[int, dict]]]:
+    """Consecutive chunks of ``size`` (index, point) of the points not yet done (``done``: their keys,
+    computed only when resuming); ``skipped(count)`` hears of the done ones as they are passed."""
+    chunk: list = []
+    passed = 0
+    for i, p in enumerate(points):
+        if done and point_key(p) in done:
+            passed += 1
+            continue
+        chunk.append((i, p))
+        if len(chunk) == size:
+            if passed:
+                skipped(passed)
+                passed = 0
+            yield chunk
+            chunk = []
+    if passed:
+        skipped(passed)
+    if chunk:
+        yield chunk
+
+
 def _write_shard(shards: Path, name: str, data: bytes) -> None:
     """One shard per evaluated chunk (not per point: encoding one costs ~1 ms), named by a hash of its
     design points' keys."""
@@ -153,8 +176,10 @@ def _progress(total: int, done: int, quiet: bool):
 
 
 def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | None = None,
-              scheduler: str | None = None, chunk_size: int | None = None, quiet: bool | None = None) -> pd.DataFrame:
-    """Run (or resume) a sweep into ``out_dir``; returns every row written so far.
+              scheduler: str | None = None, chunk_size: int | None = None, quiet: bool | None = None,
+              load: bool = True) -> pd.DataFrame | None:
+    """Run (or resume) a sweep into ``out_dir``; returns every row written so far (``load=False``:
+    nothing, for sweeps whose rows are better read back in parts, see :func:`sweep_counts`).
 
     ``workers``: local processes (default: the machine's cores; 1 = in this process).
     ``scheduler``: ``None`` for local processes, ``"local"`` for a dask LocalCluster on loopback,
@@ -177,18 +202,18 @@ def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | Non
     else:
         marker.write_text(json.dumps(ident))
         (out / "spec.yaml").write_text(_spec_yaml(spec))
-    points = design_points(spec)
-    if limit is not None:
-        points = points[:limit]
+    total = point_count(spec) if limit is None else min(limit, point_count(spec))
     done = _finished_points(shards)
-    todo = [(i, p) for i, p in enumerate(points) if not done or point_key(p) not in done]  # keys: resuming only
     quiet = (not sys.stderr.isatty()) if quiet is None else quiet
+    workers = workers or os.cpu_count() or 1
     if chunk_size is None:
-        chunk_size = default_chunk_size(len(todo), workers or os.cpu_count() or 1)
-    chunks = [todo[i:i + chunk_size] for i in range(0, len(todo), chunk_size)]
+        chunk_size = default_chunk_size(max(0, total - len(done)), workers)
     spec_dict = spec.model_dump()
-    progress, task = _progress(len(points), len(points) - len(todo), quiet)
+    progress, task = _progress(total, 0, quiet)
     start, finished = time.perf_counter(), 0
+
+    def skipped(count: int) -> None:
+        progress.update(task, advance=count)
 
     def record(shard):
         nonlocal finished
@@ -198,20 +223,28 @@ def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | Non
         rate = finished / max(1e-9, time.perf_counter() - start)
         progress.update(task, advance=count, rate=f"{rate:.1f}")
 
+    chunks = _chunks(itertools.islice(iter_points(spec), total), done, chunk_size, skipped)
     with progress:
-        if not chunks:
+        first = next(chunks, None)  # nothing left to do: no workers, no cluster
+        chunks = itertools.chain([first], chunks) if first is not None else iter(())
+        if first is None:
             pass
         elif scheduler is not None:
             _run_dask(scheduler, workers, spec_dict, base, chunks, record)
-        elif (workers or os.cpu_count() or 1) == 1:
+        elif workers == 1:
             for chunk in chunks:
                 record(evaluate_chunk(spec_dict, base, chunk))
         else:
-            with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-                futures = [pool.submit(evaluate_chunk, spec_dict, base, chunk) for chunk in chunks]
-                for fut in as_completed(futures):
-                    record(fut.result())
-    return load_results(out)
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                running = {pool.submit(evaluate_chunk, spec_dict, base, c)
+                           for c in itertools.islice(chunks, 2 * workers)}
+                while running:  # a few chunks per worker in flight: the points are never all in memory
+                    finished_now, running = wait(running, return_when=FIRST_COMPLETED)
+                    for fut in finished_now:
+                        record(fut.result())
+                    running |= {pool.submit(evaluate_chunk, spec_dict, base, c)
+                                for c in itertools.islice(chunks, len(finished_now))}
+    return load_results(out) if load else None
 
 
 # Settings of the LocalCluster that ``--scheduler local`` starts (docs/sweeps.md recommends them for
@@ -262,6 +295,21 @@ def _spec_yaml(spec: SweepSpec) -> str:
     import yaml
 
     return yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False)
+
+
+def sweep_counts(out_dir) -> tuple[int, int, int]:
+    """(design points, rows, rows evaluated) of a sweep directory, one shard at a time and only the
+    columns needed (a sweep of 10^8 points need not fit in memory as one frame)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    points = rows = ok = 0
+    for path in Path(out_dir, "shards").glob("*.parquet"):
+        table = pq.read_table(path, columns=["point", "status"])
+        points += len(pc.unique(table.column("point")))
+        rows += table.num_rows
+        ok += pc.sum(pc.equal(table.column("status"), "ok")).as_py() or 0
+    return points, rows, ok
 
 
 def load_results(out_dir) -> pd.DataFrame:

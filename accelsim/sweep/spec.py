@@ -18,7 +18,7 @@ import math
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -181,19 +181,43 @@ def _draw(axis: list | Range, u: float):
 
 def design_points(spec: SweepSpec) -> list[dict]:
     """Every design point of the spec, in a deterministic order (axis order as written)."""
-    names = list(spec.axes)
+    return list(iter_points(spec))
+
+
+def point_count(spec: SweepSpec) -> int:
+    """How many design points the spec has (without building them)."""
     if spec.sampling.method == "grid":
-        grids = [axis_values(spec.axes[n]) for n in names]
-        return [dict(zip(names, combo)) for combo in itertools.product(*grids)]
+        return math.prod(len(axis_values(axis)) for axis in spec.axes.values())
+    return spec.sampling.samples
+
+
+_BLOCK = 65_536  # random samples drawn at a time: the stream is the same as one draw of all of them
+
+
+def iter_points(spec: SweepSpec) -> Iterator[dict]:
+    """``design_points`` one at a time, so that a sweep of 10^8 points never holds them all: a grid walks
+    the product of its axes and random sampling draws its numbers in blocks (numpy's generator fills
+    them in the same order either way). Latin-hypercube sampling shuffles each axis's strata over all
+    samples, so it holds its unit samples (8 bytes per axis and point) and builds the points lazily."""
+    names = list(spec.axes)
+    axes = [spec.axes[n] for n in names]
+    if spec.sampling.method == "grid":
+        for combo in itertools.product(*(axis_values(a) for a in axes)):
+            yield dict(zip(names, combo))
+        return
     rng = np.random.default_rng(spec.sampling.seed)
     n = spec.sampling.samples
     if spec.sampling.method == "random":
-        u = rng.random((n, len(names)))
-    else:  # Latin hypercube: one sample per stratum of every axis, strata shuffled per axis
-        u = np.empty((n, len(names)))
-        for j in range(len(names)):
-            u[:, j] = (rng.permutation(n) + rng.random(n)) / n
-    return [{name: _draw(spec.axes[name], float(u[i, j])) for j, name in enumerate(names)} for i in range(n)]
+        for start in range(0, n, _BLOCK):
+            for row in rng.random((min(_BLOCK, n - start), len(names))).tolist():
+                yield {name: _draw(a, u) for name, a, u in zip(names, axes, row)}
+        return
+    u = np.empty((n, len(names)))  # Latin hypercube: one sample per stratum of every axis, strata shuffled
+    for j in range(len(names)):
+        u[:, j] = (rng.permutation(n) + rng.random(n)) / n
+    for start in range(0, n, _BLOCK):
+        for row in u[start:start + _BLOCK].tolist():
+            yield {name: _draw(a, v) for name, a, v in zip(names, axes, row)}
 
 
 def point_key(point: dict) -> str:
