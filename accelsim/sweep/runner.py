@@ -225,26 +225,28 @@ def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | Non
 
     chunks = _chunks(itertools.islice(iter_points(spec), total), done, chunk_size, skipped)
     with progress:
-        first = next(chunks, None)  # nothing left to do: no workers, no cluster
-        chunks = itertools.chain([first], chunks) if first is not None else iter(())
-        if first is None:
-            pass
-        elif scheduler is not None:
-            _run_dask(scheduler, workers, spec_dict, base, chunks, record)
-        elif workers == 1:
-            for chunk in chunks:
-                record(evaluate_chunk(spec_dict, base, chunk))
-        else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                running = {pool.submit(evaluate_chunk, spec_dict, base, c)
-                           for c in itertools.islice(chunks, 2 * workers)}
-                while running:  # a few chunks per worker in flight: the points are never all in memory
-                    finished_now, running = wait(running, return_when=FIRST_COMPLETED)
-                    for fut in finished_now:
-                        record(fut.result())
-                    running |= {pool.submit(evaluate_chunk, spec_dict, base, c)
-                                for c in itertools.islice(chunks, len(finished_now))}
+        first = next(chunks, None)
+        if first is not None:  # else nothing is left to do: no workers, no cluster
+            _evaluate(itertools.chain([first], chunks), spec_dict, base, workers, scheduler, record)
     return load_results(out) if load else None
+
+
+def _evaluate(chunks, spec_dict: dict, base: dict, workers: int, scheduler: str | None, record) -> None:
+    """Evaluate the chunks (an iterator) on the backend asked for, ``record``-ing each shard."""
+    if scheduler is not None:
+        _run_dask(scheduler, workers, spec_dict, base, chunks, record)
+    elif workers == 1:
+        for chunk in chunks:
+            record(evaluate_chunk(spec_dict, base, chunk))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            running = {pool.submit(evaluate_chunk, spec_dict, base, c) for c in itertools.islice(chunks, 2 * workers)}
+            while running:  # a few chunks per worker in flight: the points are never all in memory
+                finished_now, running = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished_now:
+                    record(fut.result())
+                running |= {pool.submit(evaluate_chunk, spec_dict, base, c)
+                            for c in itertools.islice(chunks, len(finished_now))}
 
 
 # Settings of the LocalCluster that ``--scheduler local`` starts (docs/sweeps.md recommends them for
@@ -265,7 +267,7 @@ def _run_dask(scheduler: str, workers, spec_dict, base, chunks, record) -> None:
     cluster = None
     if scheduler == "local":
         with dask.config.set(LOCAL_CLUSTER_CONFIG):
-            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
     elif scheduler.startswith("tcp://"):
