@@ -237,22 +237,19 @@ def pareto(
     """Print the Pareto front of a sweep's results."""
     import yaml
 
-    from accelsim.sweep import OBJECTIVE_COLUMNS, load_results, pareto_front
+    from accelsim.sweep import OBJECTIVE_COLUMNS, sweep_front
 
-    df = load_results(results)
-    if df.empty:
+    if not any(Path(results, "shards").glob("*.parquet")) or not (results / "spec.yaml").exists():
         _fail(AccelsimError(f"{results}: no sweep results"))
     spec = yaml.safe_load((results / "spec.yaml").read_text())
     objs = [o.strip() for o in objectives.split(",")] if objectives else spec["objectives"]
     bad = [o for o in objs if o not in OBJECTIVE_COLUMNS]
     if bad or not 2 <= len(objs) <= 3:
         _fail(AccelsimError(f"--objectives {objs}: two or three of {', '.join(OBJECTIVE_COLUMNS)}"))
-    df = df[df["status"] == "ok"]
-    if workload:
-        df = df[df["workload"] == workload]
     cols = [OBJECTIVE_COLUMNS[o] for o in objs]
-    fronts = [pareto_front(g, cols) for _, g in df.groupby("workload")]
-    front = pd.concat(fronts, ignore_index=True) if fronts else df.head(0)
+    front = sweep_front(results, cols, workload)  # shard by shard: a sweep's rows need not fit in memory
+    if front.empty:
+        front = pd.DataFrame(columns=["workload", *spec["axes"], *cols])
     axes = [c for c in spec["axes"]]
     t = Table(title=f"Pareto front ({', '.join(objs)})")
     from rich.markup import escape

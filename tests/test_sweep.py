@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 import accelsim
-from accelsim.sweep import design_points, load_results, load_spec, pareto_mask, run_sweep
+from accelsim.sweep import design_points, load_results, load_spec, pareto_front, pareto_mask, run_sweep, sweep_front
 from accelsim.sweep.spec import SweepSpec
 
 TINY = {
@@ -130,6 +130,37 @@ def test_pareto_mask_equals_brute_force():
         # duplicates of a front point are kept once
         uniq = {tuple(v[i]) for i in range(len(v)) if brute[i]}
         assert {tuple(v[i]) for i in np.flatnonzero(mask)} == uniq and mask.sum() == len(uniq)
+
+
+def test_pareto_mask_keeps_the_first_of_equal_rows():
+    v = np.array([[2.0, 1.0, 3.0], [1.0, 2.0, 3.0], [2.0, 1.0, 3.0], [1.0, 2.0, 3.0], [3.0, 3.0, 3.0]])
+    assert pareto_mask(v).tolist() == [True, True, False, False, False]
+    assert pareto_mask(v[:, :2]).tolist() == [True, True, False, False, False]
+    assert pareto_mask(np.empty((0, 2))).tolist() == []
+
+
+@pytest.mark.parametrize("objectives", [["latency_s", "energy_pj"], ["latency_s", "energy_pj", "area_mm2"]])
+def test_sweep_front_read_shard_by_shard_equals_the_front_of_all_rows(tiny_spec, tmp_path, objectives):
+    out = tmp_path / "front"
+    spec = yaml.safe_load(tiny_spec.read_text())
+    net = yaml.safe_load(Path(spec["workloads"][0]).read_text())
+    net["name"], net["layers"] = "t1", net["layers"][:1]
+    (tmp_path / "t1.yaml").write_text(yaml.safe_dump(net))
+    spec["workloads"].append(str(tmp_path / "t1.yaml"))
+    cols = accelsim.load_hardware("edge").array.cols
+    spec["constraints"] = {"max_pes": 8 * cols}  # the 16-row points are excluded: their shards have no metrics
+    df = run_sweep(spec, out, workers=1, chunk_size=1)  # 12 one-point shards, read in hash order
+    assert (df.status == "ok").sum() == 16
+    ok = df[df.status == "ok"]
+    expect = pd.concat([pareto_front(g, objectives) for _, g in ok.groupby("workload")], ignore_index=True)
+    got = sweep_front(out, objectives)
+    assert len(got) >= 2
+    pd.testing.assert_frame_equal(got[expect.columns], expect, check_dtype=False)  # all rows: NaN makes ints float
+    w = ok.workload.iloc[-1]  # one workload: the second's front alone
+    alone = sweep_front(out, objectives, workload=w)
+    pd.testing.assert_frame_equal(alone[expect.columns], expect[expect.workload == w].reset_index(drop=True),
+                                  check_dtype=False)
+    assert sweep_front(out, objectives, workload="nothing").empty
 
 
 def test_cli_sweep_and_pareto(tiny_spec, tmp_path):

@@ -1,38 +1,66 @@
-"""Pareto fronts (minimisation) over two or three objectives."""
+"""Pareto fronts (minimisation) over two or three objectives: of a DataFrame, and of a sweep directory
+read shard by shard (the front of a union is the front of the union of the parts' fronts, so only the
+front so far and one shard are ever in memory)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+from numba import njit
 
 
 def pareto_mask(values: np.ndarray) -> np.ndarray:
-    """Boolean mask of the non-dominated rows of ``values`` (n x 2 or n x 3, all minimised).
+    """Boolean mask of the non-dominated rows of ``values`` (n x 2 or n x 3, all minimised); of rows
+    that are equal, the first is kept.
 
-    2-D: sort by the first objective (ties by the second) and keep each point whose second
-    objective beats every point before it — O(n log n). 3-D: sort likewise and test each point
-    against the front found so far — O(n x front)."""
+    Rows are sorted lexicographically: a row can then be dominated (or equalled) only by one before it.
+    2-D: a row is kept when its second objective beats the running minimum of those before it;
+    3-D: when no row before it is <= it in the second and third (a Fenwick tree of minima). Both
+    O(n log n)."""
     v = np.asarray(values, dtype=float)
-    n, k = v.shape
-    if k not in (2, 3):
+    if v.ndim != 2 or v.shape[1] not in (2, 3):
         raise ValueError("Pareto fronts over two or three objectives")
+    n, k = v.shape
     order = np.lexsort(tuple(v[:, j] for j in reversed(range(k))))
     keep = np.zeros(n, bool)
-    if k == 2:
-        best = np.inf
-        for i in order:
-            if v[i, 1] < best:
-                keep[i] = True
-                best = v[i, 1]
+    if n == 0:
         return keep
-    front: list[int] = []
-    for i in order:
-        p = v[i]
-        if any(np.all(v[j] <= p) and np.any(v[j] < p) or np.all(v[j] == p) for j in front):
-            continue
-        front.append(i)
-        keep[i] = True
+    s = v[order]
+    if k == 2:
+        before = np.minimum.accumulate(np.concatenate([[np.inf], s[:-1, 1]]))
+        keep[order[s[:, 1] < before]] = True
+        return keep
+    rank = np.searchsorted(np.unique(s[:, 1]), s[:, 1])
+    keep[order[_unmatched_3d(rank, s[:, 2])]] = True
     return keep
+
+
+@njit(cache=True)
+def _unmatched_3d(rank, z):
+    """Rows (sorted lexicographically; ``rank``: of their second objective among its distinct values,
+    ``z``: their third) that no row before them is <= in both: those rows are <= them in the first too.
+    A Fenwick tree over the ranks holds the least third objective seen at or below each rank, so a row
+    costs O(log n) (Kung, Luccio and Preparata, J. ACM 1975, for the 3-D maxima problem)."""
+    n = rank.shape[0]
+    tree = np.full(n + 1, np.inf)
+    out = np.zeros(n, np.bool_)
+    for i in range(n):
+        best = np.inf
+        j = rank[i] + 1
+        while j > 0:  # least z over ranks <= rank[i]
+            if tree[j] < best:
+                best = tree[j]
+            j -= j & -j
+        if best > z[i]:
+            out[i] = True
+        j = rank[i] + 1
+        while j <= n:
+            if z[i] < tree[j]:
+                tree[j] = z[i]
+            j += j & -j
+    return out
 
 
 def pareto_front(df: pd.DataFrame, objectives: list[str]) -> pd.DataFrame:
@@ -42,3 +70,50 @@ def pareto_front(df: pd.DataFrame, objectives: list[str]) -> pd.DataFrame:
         raise KeyError(f"no column(s) {missing}; have {list(df.columns)}")
     ok = df.dropna(subset=objectives)
     return ok[pareto_mask(ok[objectives].to_numpy())].sort_values(objectives).reset_index(drop=True)
+
+
+def sweep_front(out_dir, objectives: list[str], workload: str | None = None) -> pd.DataFrame:
+    """The Pareto front of a sweep directory's evaluated rows, per workload (or of one ``workload``):
+    the rows ``pareto_front`` gives on ``load_results(out_dir)`` grouped by workload, in that order,
+    read one shard at a time (the objective columns first, then the whole rows of the front only),
+    so a sweep of 10^8 points needs memory for its fronts and one shard, not for every row."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    shards = sorted(Path(out_dir, "shards").glob("*.parquet"))
+    keys = ["point", "workload"]
+    front = pd.DataFrame(columns=keys + list(objectives) + ["shard"])
+    for shard, path in enumerate(shards):
+        names = pq.read_schema(path).names
+        missing = [o for o in objectives if o not in names]
+        table = pq.read_table(path, columns=keys + ["status"] + [o for o in objectives if o in names])
+        ok = pc.equal(table.column("status"), "ok")
+        if workload is not None:
+            ok = pc.and_(ok, pc.equal(table.column("workload"), workload))
+        if missing:  # a shard of only invalid or excluded points has no metric columns
+            if pc.any(ok).as_py():
+                raise KeyError(f"no column(s) {missing} in {path}; have {names}")
+            continue
+        part = table.filter(ok).select(keys + list(objectives)).to_pandas().assign(shard=shard)
+        front = _fronts(pd.concat([front, part], ignore_index=True) if len(front) else part, objectives)
+    if front.empty:
+        return pd.DataFrame()
+    wanted = set(zip(front["point"].tolist(), front["workload"].tolist()))
+    rows = []
+    for shard in sorted(set(front["shard"].tolist())):  # the front's whole rows, from its shards only
+        table = pq.read_table(shards[shard])
+        at = [k for k, pw in enumerate(zip(table.column("point").to_pylist(), table.column("workload").to_pylist()))
+              if pw in wanted]
+        if at:
+            rows.append(table.take(at).to_pandas())
+    full = pd.concat(rows, ignore_index=True).sort_values(keys).reset_index(drop=True)
+    return pd.concat([pareto_front(g, objectives) for _, g in full.groupby("workload")], ignore_index=True)
+
+
+def _fronts(df: pd.DataFrame, objectives: list[str]) -> pd.DataFrame:
+    """Per workload, the rows of ``df`` on its front (ties: the lowest point, as ``pareto_front`` on
+    rows in design-point order keeps the first)."""
+    df = df.dropna(subset=objectives).sort_values(["workload", "point"])
+    parts = [g[pareto_mask(g[objectives].to_numpy())] for _, g in df.groupby("workload", sort=False)]
+    return pd.concat(parts, ignore_index=True) if parts else df
+
