@@ -97,6 +97,25 @@ def test_sweep_rows_constraints_and_resume(tiny_spec, tmp_path):
         run_sweep(tiny_spec, out, workers=1)
 
 
+def test_resume_skips_finished_points_by_index_without_hashing_them(tiny_spec, tmp_path, monkeypatch):
+    import accelsim.sweep.runner as runner
+
+    reference = run_sweep(tiny_spec, tmp_path / "ref", workers=1)
+    out = tmp_path / "resumed"
+    run_sweep(tiny_spec, out, workers=1, limit=5, chunk_size=2)
+    hashed = []
+    key = runner.point_key
+    monkeypatch.setattr(runner, "point_key", lambda p: hashed.append(p) or key(p))
+    resumed = run_sweep(tiny_spec, out, workers=1, chunk_size=2)
+    pd.testing.assert_frame_equal(resumed, reference)
+    # the 7 points evaluated now get their keys; of the 5 finished, only the probes (each shard's first
+    # point: 3 shards) are hashed, to check that the index still names the same point
+    assert len(hashed) == 7 + 3
+    monkeypatch.setattr(runner, "point_key", lambda p: "another")
+    with pytest.raises(accelsim.AccelsimError, match="design point 0 is not the point"):
+        run_sweep(tiny_spec, out, workers=1)
+
+
 def test_sigkill_at_random_moments_then_resume(tiny_spec, tmp_path):
     reference = run_sweep(tiny_spec, tmp_path / "ref", workers=1)
     out = tmp_path / "killed"
