@@ -15,20 +15,20 @@ def energy_summary(cols: dict, hw, table, summary: dict) -> dict:
 def energy_summaries(cols: dict, hws: list, table, summaries: list[dict]) -> list[dict]:
     """``energy_summary`` of design points whose per-layer columns are stacked, point after point, each
     point the same number of rows (``summaries``: their ``summarize`` figures)."""
-    from accelsim.energy.model import ALL_COMPONENTS, chip_area_mm2
+    from accelsim.energy.model import ALL_COMPONENTS, chip_areas_mm2
 
     def total(c: str) -> list:
         return cols[c].reshape(len(hws), -1).sum(axis=1).tolist()
 
     names = ["energy_pj"] + [f"energy_pj_{c}" for c in ALL_COMPONENTS if f"energy_pj_{c}" in cols]
     out = []
-    for hw, summary, values in zip(hws, summaries, zip(*map(total, names))):
+    for summary, values, area in zip(summaries, zip(*map(total, names)), chip_areas_mm2(hws, table)):
         energy, macs, latency = values[0], summary["macs"], summary["latency_s"]
         out.append({"energy_table": table.name, **dict(zip(names, values)),
                     "pj_per_mac": energy / macs if macs else 0.0,
                     "tops_per_w": 2 * macs / energy if energy else 0.0,
                     "average_power_w": energy * 1e-12 / latency if latency else 0.0,
-                    **chip_area_mm2(hw, table)})
+                    **area})
     return out
 
 

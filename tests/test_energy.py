@@ -106,6 +106,15 @@ def test_sram_bisection_equals_the_literal_rule(name, field, size):
     assert table.sram_at(size, field) == _sram_literal(table, size, field)
 
 
+@given(st.sampled_from(shipped_tables()), st.lists(st.integers(1, 1 << 26), min_size=1, max_size=40, unique=True))
+@settings(max_examples=100, deadline=None)
+def test_sram_figures_of_many_sizes_equal_sram_at(name, sizes):
+    table = load_table(name)
+    fields = ("read_pj", "write_pj", "area_um2", "leak_uw")
+    figures = table.sram_figures(sizes + [512, 8192, 1 << 20], fields)  # some of them tabulated sizes
+    assert figures == {s: tuple(table.sram_at(s, f) for f in fields) for s in sizes + [512, 8192, 1 << 20]}
+
+
 def test_table_rules():
     t = load_table("hwc45")
     # log-log interpolation between tabulated SRAM sizes; exact at tabulated points

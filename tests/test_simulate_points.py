@@ -23,7 +23,7 @@ def _design_points(seed: int, n: int) -> list:
         d["name"] = f"p{i}"
         d["array"]["rows"], d["array"]["cols"] = rng.choice([4, 8, 16, 64]), rng.choice([2, 8, 16, 32])
         for b in d["buffers"]:
-            b["size_bytes"] = rng.choice([512, 4096, 65536, 1 << 20, 1 << 23])
+            b["size_bytes"] = rng.choice([512, 4096, 65536, 100_000, 1 << 20, 3_000_000, 1 << 23])  # some untabulated
             b["bandwidth_bytes_per_cycle"] = rng.choice([3, 16, 64.5])
         d["backing_memory"]["bandwidth_bytes_per_cycle"] = rng.choice([2.5, 16, 64])
         d["backing_memory"]["kind"] = "ddr4" if i % 11 == 3 else rng.choice(["ddr3", "lpddr4"])  # not all have ddr4

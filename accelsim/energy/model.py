@@ -72,10 +72,13 @@ class EnergyFactors(NamedTuple):
     leak_uw: Any  # leakage of every buffer and PE (uW)
 
 
-def _sram(table: EnergyTable, b, sram_w: int) -> tuple:
-    """(port bits, read pJ, write pJ, port bits / SRAM width, leakage uW) of buffer ``b``."""
-    return (b.port_bits, table.sram_at(b.size_bytes, "read_pj"), table.sram_at(b.size_bytes, "write_pj"),
-            b.port_bits / sram_w, table.sram_at(b.size_bytes, "leak_uw"))
+def _sram(table: EnergyTable, b, sram_w: int, figures: dict | None) -> tuple:
+    """(port bits, read pJ, write pJ, port bits / SRAM width, leakage uW) of buffer ``b``; ``figures``:
+    ``table.sram_figures`` of the sizes, or None to look them up here."""
+    read, write, leak = (figures[b.size_bytes] if figures is not None else
+                         (table.sram_at(b.size_bytes, "read_pj"), table.sram_at(b.size_bytes, "write_pj"),
+                          table.sram_at(b.size_bytes, "leak_uw")))
+    return b.port_bits, read, write, b.port_bits / sram_w, leak
 
 
 def energy_structure(hw: Hardware) -> tuple:
@@ -92,6 +95,10 @@ def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> Ener
     from accelsim.results import per_row
 
     points, seen = [], {}
+    sram = None  # many points, each with a new buffer size: the SRAM figures of all sizes in one pass
+    if len(hws) > 1:
+        sram = table.sram_figures(sorted({b.size_bytes for hw in hws for b in hw.buffers}),
+                                  ("read_pj", "write_pj", "leak_uw"))
     for hw in hws:  # entries looked up in the order a missing one is reported
         rf = hw.register_files
         reg = table.need("register_pj_per_bit") if (rf.ifmap_bytes or rf.filter_bytes or rf.psum_bytes) else 0.0
@@ -101,7 +108,7 @@ def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> Ener
         for b in hw.buffers:
             size = (b.size_bytes, b.port_bits)
             if size not in seen:
-                seen[size] = _sram(table, b, sram_w)
+                seen[size] = _sram(table, b, sram_w, sram)
             figures[b.name] = seen[size]
         staging = [None if b is None else figures[b.name][:4] for b in map(hw.staging_buffer, OPERANDS)]
         pure = [figures[b.name][:4] for b in hw.buffers if not b.operands]
@@ -186,8 +193,9 @@ def energy_columns(cols: dict, bits: dict, f: EnergyFactors) -> dict:
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
 
 
-def area_mm2(hw: Hardware, table: EnergyTable) -> dict:
-    """Area per component (mm2) and the total."""
+def area_mm2(hw: Hardware, table: EnergyTable, sram_area: dict | None = None) -> dict:
+    """Area per component (mm2) and the total; ``sram_area``: {buffer size: SRAM area (um2)} when
+    already looked up."""
     p = hw.precision
     mac = table.mac_pj(max(p.input_bits, p.weight_bits), p.psum_bits)
     if mac.area_um2 is None:
@@ -202,7 +210,8 @@ def area_mm2(hw: Hardware, table: EnergyTable) -> dict:
         "area_mm2_interconnect": hw.pes * (p.input_bits + p.weight_bits + p.psum_bits) * reg * 1e-6,
     }
     for b in hw.buffers:
-        area[f"area_mm2_{b.name}"] = table.sram_at(b.size_bytes, "area_um2") * 1e-6
+        sram = table.sram_at(b.size_bytes, "area_um2") if sram_area is None else sram_area[b.size_bytes]
+        area[f"area_mm2_{b.name}"] = sram * 1e-6
     area["area_mm2"] = math.fsum(area.values())
     return area
 
@@ -215,6 +224,16 @@ def chip_area_mm2(hw: Hardware, table: EnergyTable) -> dict:
     peripherals and static parts (``area_mm2_pim_*``); ``area_mm2`` is the total. Remembered per
     (frozen) hardware and table object."""
     return dict(_AREAS.get((hw, table), None, lambda: _chip_area(hw, table)))
+
+
+def chip_areas_mm2(hws: list[Hardware], table: EnergyTable) -> list[dict]:
+    """``chip_area_mm2`` of many design points, their SRAM areas looked up in one pass when none has a PIM
+    section (a sweep's points rarely repeat a config, so this is not memoised)."""
+    if len(hws) == 1 or any(hw.pim is not None for hw in hws):
+        return [chip_area_mm2(hw, table) for hw in hws]
+    sizes = sorted({b.size_bytes for hw in hws for b in hw.buffers})
+    sram_area = {size: figures[0] for size, figures in table.sram_figures(sizes, ("area_um2",)).items()}
+    return [area_mm2(hw, table, sram_area) for hw in hws]
 
 
 def _chip_area(hw: Hardware, table: EnergyTable) -> dict:

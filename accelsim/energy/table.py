@@ -119,6 +119,26 @@ class EnergyTable(_M):
         t = math.log(size_bytes / s0) / math.log(s1 / s0)
         return math.exp(math.log(v0) + t * (math.log(v1) - math.log(v0)))
 
+    def sram_figures(self, sizes: list[int], fields: tuple[str, ...]) -> dict[int, tuple]:
+        """{size: (figure per field)}: ``sram_at`` of many sizes at once (one numba pass per field, equal
+        to it figure for figure), for design points that each bring a new buffer size."""
+        import numpy as np
+
+        from accelsim.kernels.log_interp import log_interp_into
+
+        queries = np.asarray(sizes, dtype=np.int64)
+        columns = []
+        for field in fields:
+            curve_sizes, values = self.sram_curves[field]
+            if len(curve_sizes) < 2:  # missing (sram_at says so) or one point: no interpolation
+                columns.append([self.sram_at(s, field) for s in sizes])
+                continue
+            out = np.empty(len(queries))
+            log_interp_into(np.asarray(curve_sizes, dtype=np.int64), np.asarray(values, dtype=np.float64), queries,
+                            out)
+            columns.append(out.tolist())
+        return dict(zip(sizes, zip(*columns)))
+
     @cached_property
     def sram_curves(self) -> dict[str, tuple[list, list]]:
         """Per SRAM field, the tabulated (sizes, values) sorted by size: built on first use (the table is
