@@ -156,3 +156,13 @@ def test_missing_entry_in_a_user_table_is_named(tmp_path):
     hw = dict(accelsim.load_hardware("edge").model_dump(), energy_table=str(p))
     with pytest.raises(accelsim.AccelsimError, match="entry 'noc_pj_per_bit_hop' missing"):
         accelsim.simulate(hw, "resnet18")
+
+
+def test_a_table_copy_does_not_keep_the_figures_cached_from_the_original():
+    t = load_table("hwc45")
+    mac, sram = t.mac_pj(8, 32).energy_pj, t.sram_at(100_000, "read_pj")  # cached on t now
+    copy = t.model_copy(update={"mac": [e.model_copy(update={"energy_pj": 2 * e.energy_pj}) for e in t.mac],
+                                "sram": [e.model_copy(update={"read_pj": 2 * e.read_pj}) for e in t.sram]})
+    assert copy.mac_pj(8, 32).energy_pj == 2 * mac
+    assert copy.sram_at(100_000, "read_pj") == pytest.approx(2 * sram, rel=1e-12)
+    assert t.mac_pj(8, 32).energy_pj == mac

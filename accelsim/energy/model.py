@@ -83,11 +83,10 @@ def _sram(table: EnergyTable, b, sram_w: int, figures: dict | None) -> tuple:
 
 def energy_structure(hw: Hardware) -> tuple:
     """What must be equal for design points to share one ``energy_factors``: energy table, homes,
-    the buffer staging each operand, the pure home buffers."""
-    return (hw.energy_table, _overrides_key(hw),
-            (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap),
-            tuple(None if hw.staging_buffer(op) is None else hw.staging_buffer(op).name for op in OPERANDS),
-            tuple(b.name for b in hw.buffers if not b.operands))
+    and the buffers in order with the operands each stages (so the buffer staging each operand and the
+    pure home buffers)."""
+    return (hw.energy_table, _overrides_key(hw), (hw.homes.ifmap, hw.homes.filter, hw.homes.ofmap),
+            tuple((b.name, tuple(b.operands)) for b in hw.buffers))
 
 
 def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> EnergyFactors:
@@ -99,6 +98,9 @@ def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> Ener
     if len(hws) > 1:
         sram = table.sram_figures(sorted({b.size_bytes for hw in hws for b in hw.buffers}),
                                   ("read_pj", "write_pj", "leak_uw"))
+    hw = hws[0]  # the points share which buffer stages each operand and which are pure homes
+    stage_names = [None if b is None else b.name for b in map(hw.staging_buffer, OPERANDS)]
+    names = [b.name for b in hw.buffers if not b.operands]
     for hw in hws:  # entries looked up in the order a missing one is reported
         rf = hw.register_files
         reg = table.need("register_pj_per_bit") if (rf.ifmap_bytes or rf.filter_bytes or rf.psum_bytes) else 0.0
@@ -110,8 +112,8 @@ def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> Ener
             if size not in seen:
                 seen[size] = _sram(table, b, sram_w, sram)
             figures[b.name] = seen[size]
-        staging = [None if b is None else figures[b.name][:4] for b in map(hw.staging_buffer, OPERANDS)]
-        pure = [figures[b.name][:4] for b in hw.buffers if not b.operands]
+        staging = [None if name is None else figures[name][:4] for name in stage_names]
+        pure = [figures[name][:4] for name in names]
         leak_uw = 0.0
         for b in hw.buffers:
             leak_uw += figures[b.name][4]
@@ -120,7 +122,6 @@ def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> Ener
         fifo = table.need("register_pj_per_bit") if None in staging else 0.0
         points.append((reg, fifo, hop, dram, staging, pure, leak_uw))
     hw = hws[0]
-    names = [b.name for b in hw.buffers if not b.operands]
     if len(points) == 1:  # plain numbers
         reg, fifo, hop, dram, staging, pure, leak = points[0]
         return EnergyFactors(table, hw.on_chip_homes(), reg, fifo, hop, dram, tuple(staging),

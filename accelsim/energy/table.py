@@ -25,7 +25,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from accelsim.config.yamlio import load_yaml_mapping
 from accelsim.errors import ConfigError, format_validation_error
-from accelsim.memo import IdentityMemo
 
 TABLE_DIR = Path(__file__).resolve().parent / "tables"
 
@@ -49,14 +48,6 @@ class SramEntry(_M):
     write_pj: float = Field(gt=0, description="Energy of one write of sram_width_bits (pJ).")
     area_um2: float | None = Field(None, ge=0, description="Area (um2).")
     leak_uw: float | None = Field(None, ge=0, description="Leakage power (uW).")
-
-
-_MEMOS = IdentityMemo(1 << 16)  # tables are frozen
-
-
-def _memoised(table, key: tuple, compute):
-    """``compute(*key[1:])``, once per table and key."""
-    return _MEMOS.get((table,), key, lambda: compute(*key[1:]))
 
 
 class EnergyTable(_M):
@@ -85,7 +76,23 @@ class EnergyTable(_M):
 
     def mac_pj(self, bits: int, psum_bits: int) -> MacEntry:
         """The MAC entry for ``bits``-wide operands, scaled as bits^2 when that width is not tabulated."""
-        return _memoised(self, ("mac", bits, psum_bits), self._mac_pj)
+        hit = self._mac_entries.get((bits, psum_bits))
+        if hit is None:
+            hit = self._mac_entries[(bits, psum_bits)] = self._mac_pj(bits, psum_bits)
+        return hit
+
+    @cached_property
+    def _mac_entries(self) -> dict:
+        """The MAC entries looked up so far, by (bits, accumulator bits): a dict on the (frozen) table, a
+        tenth of what an identity memo costs per lookup."""
+        return {}
+
+    def model_copy(self, *, update=None, deep: bool = False) -> "EnergyTable":
+        """A copy without the figures cached from this table's entries (``update`` may change them)."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name in ("sram_curves", "_mac_entries"):
+            copy.__dict__.pop(name, None)
+        return copy
 
     def _mac_pj(self, bits: int, psum_bits: int) -> MacEntry:
         table = self.need("mac")
@@ -142,7 +149,7 @@ class EnergyTable(_M):
     @cached_property
     def sram_curves(self) -> dict[str, tuple[list, list]]:
         """Per SRAM field, the tabulated (sizes, values) sorted by size: built on first use (the table is
-        frozen; ``model_copy`` would copy the curves, so the one in ``_load`` happens before any use)."""
+        frozen; ``model_copy`` drops them)."""
         curves = {}
         for field in ("read_pj", "write_pj", "area_um2", "leak_uw"):
             pts = sorted((p.size_bytes, getattr(p, field)) for p in self.need("sram") if getattr(p, field) is not None)
