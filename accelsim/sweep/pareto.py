@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from numba import njit
+
+from accelsim.kernels.pareto import unmatched_3d
 
 
 def pareto_mask(values: np.ndarray) -> np.ndarray:
@@ -33,34 +34,8 @@ def pareto_mask(values: np.ndarray) -> np.ndarray:
         keep[order[s[:, 1] < before]] = True
         return keep
     rank = np.searchsorted(np.unique(s[:, 1]), s[:, 1])
-    keep[order[_unmatched_3d(rank, s[:, 2])]] = True
+    keep[order[unmatched_3d(rank, s[:, 2])]] = True
     return keep
-
-
-@njit(cache=True)
-def _unmatched_3d(rank, z):
-    """Rows (sorted lexicographically; ``rank``: of their second objective among its distinct values,
-    ``z``: their third) that no row before them is <= in both: those rows are <= them in the first too.
-    A Fenwick tree over the ranks holds the least third objective seen at or below each rank, so a row
-    costs O(log n) (Kung, Luccio and Preparata, J. ACM 1975, for the 3-D maxima problem)."""
-    n = rank.shape[0]
-    tree = np.full(n + 1, np.inf)
-    out = np.zeros(n, np.bool_)
-    for i in range(n):
-        best = np.inf
-        j = rank[i] + 1
-        while j > 0:  # least z over ranks <= rank[i]
-            if tree[j] < best:
-                best = tree[j]
-            j -= j & -j
-        if best > z[i]:
-            out[i] = True
-        j = rank[i] + 1
-        while j <= n:
-            if z[i] < tree[j]:
-                tree[j] = z[i]
-            j += j & -j
-    return out
 
 
 def pareto_front(df: pd.DataFrame, objectives: list[str]) -> pd.DataFrame:
