@@ -60,6 +60,8 @@ def test_grid_random_and_lhs_points():
     ({"objectives": ["speed"]}, "unknown objective"),
     ({"sampling": {"method": "sobol"}}, "sampling.method"),
     ({"tiling": "fast"}, "tiling"),
+    ({"axes": {"array.rows.bits": [1]}}, "axis 'array.rows.bits': 'rows' is a value (16), not a section"),
+    ({"axes": {"pim.adc.bits": [4]}}, "axis 'pim.adc.bits': 'pim' is empty (null) in the base config"),
 ])
 def test_bad_specs_name_the_field(change, fragment):
     with pytest.raises(accelsim.AccelsimError) as info:

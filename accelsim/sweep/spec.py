@@ -93,6 +93,10 @@ def _set(data: dict, path: str, value, copied: set) -> None:
     node = data
 
     def own(parent, key, child):
+        if child is None:
+            raise KeyError(f"{key!r} is empty (null) in the base config; give it a value there first")
+        if not isinstance(child, (dict, list)):
+            raise KeyError(f"{key!r} is a value ({child!r}), not a section with fields")
         if id(child) in copied:
             return child
         child = dict(child) if isinstance(child, dict) else list(child)
