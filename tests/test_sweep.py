@@ -160,8 +160,13 @@ def test_pareto_mask_keeps_the_first_of_equal_rows():
     assert pareto_mask(np.empty((0, 2))).tolist() == []
 
 
+@pytest.mark.parametrize("reduce_rows", [1, 65_536])  # the front reduced after every shard, or once at the end
 @pytest.mark.parametrize("objectives", [["latency_s", "energy_pj"], ["latency_s", "energy_pj", "area_mm2"]])
-def test_sweep_front_read_shard_by_shard_equals_the_front_of_all_rows(tiny_spec, tmp_path, objectives):
+def test_sweep_front_read_shard_by_shard_equals_the_front_of_all_rows(tiny_spec, tmp_path, objectives, reduce_rows,
+                                                                      monkeypatch):
+    import accelsim.sweep.pareto
+
+    monkeypatch.setattr(accelsim.sweep.pareto, "_REDUCE_ROWS", reduce_rows)
     out = tmp_path / "front"
     spec = yaml.safe_load(tiny_spec.read_text())
     net = yaml.safe_load(Path(spec["workloads"][0]).read_text())

@@ -47,6 +47,9 @@ def pareto_front(df: pd.DataFrame, objectives: list[str]) -> pd.DataFrame:
     return ok[pareto_mask(ok[objectives].to_numpy())].sort_values(objectives).reset_index(drop=True)
 
 
+_REDUCE_ROWS = 65_536
+
+
 def sweep_front(out_dir, objectives: list[str], workload: str | None = None) -> pd.DataFrame:
     """The Pareto front of a sweep directory's evaluated rows, per workload (or of one ``workload``):
     the rows ``pareto_front`` gives on ``load_results(out_dir)`` grouped by workload, in that order,
@@ -57,7 +60,7 @@ def sweep_front(out_dir, objectives: list[str], workload: str | None = None) -> 
 
     shards = sorted(Path(out_dir, "shards").glob("*.parquet"))
     keys = ["point", "workload"]
-    front = pd.DataFrame(columns=keys + list(objectives) + ["shard"])
+    front, parts, held = pd.DataFrame(), [], 0  # parts: shards' rows not yet reduced to the front
     for shard, path in enumerate(shards):
         names = pq.read_schema(path).names
         missing = [o for o in objectives if o not in names]
@@ -69,8 +72,11 @@ def sweep_front(out_dir, objectives: list[str], workload: str | None = None) -> 
             if pc.any(ok).as_py():
                 raise KeyError(f"no column(s) {missing} in {path}; have {names}")
             continue
-        part = table.filter(ok).select(keys + list(objectives)).to_pandas().assign(shard=shard)
-        front = _fronts(pd.concat([front, part], ignore_index=True) if len(front) else part, objectives)
+        parts.append(table.filter(ok).select(keys + list(objectives)).to_pandas().assign(shard=shard))
+        held += len(parts[-1])
+        if held >= _REDUCE_ROWS:  # a pandas pass per 64k rows, not per shard
+            front, parts, held = _fronts([front, *parts], objectives), [], 0
+    front = _fronts([front, *parts], objectives)
     if front.empty:
         return pd.DataFrame()
     wanted = set(zip(front["point"].tolist(), front["workload"].tolist()))
@@ -85,10 +91,12 @@ def sweep_front(out_dir, objectives: list[str], workload: str | None = None) -> 
     return pd.concat([pareto_front(g, objectives) for _, g in full.groupby("workload")], ignore_index=True)
 
 
-def _fronts(df: pd.DataFrame, objectives: list[str]) -> pd.DataFrame:
-    """Per workload, the rows of ``df`` on its front (ties: the lowest point, as ``pareto_front`` on
+def _fronts(frames: list[pd.DataFrame], objectives: list[str]) -> pd.DataFrame:
+    """Per workload, the rows of ``frames`` on its front (ties: the lowest point, as ``pareto_front`` on
     rows in design-point order keeps the first)."""
-    df = df.dropna(subset=objectives).sort_values(["workload", "point"])
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame()
+    df = pd.concat(frames, ignore_index=True).dropna(subset=objectives).sort_values(["workload", "point"])
     parts = [g[pareto_mask(g[objectives].to_numpy())] for _, g in df.groupby("workload", sort=False)]
     return pd.concat(parts, ignore_index=True) if parts else df
-
