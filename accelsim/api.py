@@ -21,7 +21,7 @@ from accelsim.energy.model import energy_columns, energy_factors, energy_structu
 from accelsim.memo import IdentityMemo
 from accelsim.prepared import prepare, prepare_points
 from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, home_columns, layer_bits,
-                              stacked_columns)
+                              mac_widths, stacked_columns)
 from accelsim.summary import SUMMARY_INPUTS, energy_summaries, energy_summary, summaries, summarize
 from accelsim.workload.distinct import distinct_layers
 from accelsim.workload.layers import Network
@@ -247,11 +247,9 @@ def _columns(preps: list, hws: list[Hardware], table, text: bool) -> dict:
     if len(prep.mac_pos):
         out = conv_layer_cost_batch(*_kernel_args(preps))
     columns = CONTRACT_COLUMNS + EXTRA_COLUMNS + home_columns(hws[0].on_chip_homes())
-    cols = stacked_columns(preps, out, columns, text=text)
-    bits = layer_bits(prep)
-    if len(preps) > 1:
-        bits = {k: np.tile(v, len(preps)) for k, v in bits.items()}
-    cols.update(energy_columns(cols, bits, energy_factors(hws, table, len(prep.names))))
+    layers = stacked_columns(preps, out, columns, text=text)
+    cols = layers.cols
+    cols.update(energy_columns(layers, layer_bits(prep), mac_widths(prep), energy_factors(hws, table)))
     return cols
 
 

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from accelsim.errors import AccelsimError
-from accelsim.kernels import layout as L
+from accelsim.kernels.energy_rows import ENERGY_INPUTS
+from accelsim.kernels.result_rows import FLOAT_COLUMNS, MAC_COLUMNS, mac_rows
 from accelsim.memo import IdentityMemo
 from accelsim.movement import MovementRows, MovementTable
 
@@ -46,12 +47,13 @@ def home_columns(home_buffers: list[str]) -> list[str]:
 _SHAPES = IdentityMemo(256)
 
 
-def _shape_constants(shapes: list) -> tuple[dict, np.ndarray, np.ndarray]:
-    """Operand bits per layer, ofmap and filter elements of a list of ConvShapes; memoised per list
-    object (the array path of array_prepare shares one list across design points)."""
+def _shape_constants(shapes: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Operand bits (int64[n, 4]: input, weight, psum, output), ofmap and filter elements of a list of
+    ConvShapes; memoised per list object (the array path of array_prepare shares one list across
+    design points)."""
     return _SHAPES.get((shapes,), None, lambda: (
-        {k: np.array([getattr(sh, f"{k}_bits") for sh in shapes], np.int64)
-         for k in ("input", "weight", "psum", "output")},
+        np.array([(sh.input_bits, sh.weight_bits, sh.psum_bits, sh.output_bits) for sh in shapes],
+                 np.int64).reshape(-1, 4),
         np.array([sh.ofmap_elems() for sh in shapes], np.int64),
         np.array([sh.filter_elems() for sh in shapes], np.int64)))
 
@@ -88,98 +90,98 @@ def hardware_values(hws: list) -> list[list]:
     return [list(v) for v in zip(*points)]
 
 
-def mac_columns(preps: list, out: np.ndarray, rh: RowHardware) -> dict:
-    """Result columns of the MAC layers (arrays, one entry per MAC layer of each design point, points
-    one after another) from the kernel output; ``preps``: the points' prepared networks (the same
-    network's layer table), ``rh``: their hardware per MAC row."""
+def home_codes(homes: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(int64 array of ``homes``' shape: -1 for 'dram', else the index of the buffer name in the list;
+    the on-chip names, sorted)."""
+    names = sorted(set(homes.ravel().tolist()) - {"dram"})
+    codes = np.full(homes.shape, -1, np.int64)
+    for j, name in enumerate(names):
+        codes[homes == name] = j
+    return codes, names
+
+
+_INDEX: dict = {}  # tuple of columns -> (column -> block row, MAC_COLUMNS' block rows, ENERGY_INPUTS' rows)
+
+
+def column_index(columns: list[str]) -> tuple[dict, np.ndarray, np.ndarray]:
+    """The block row of each column, and of the columns the result and energy kernels write and read
+    (-1: not in the table), once per list of columns."""
+    key = tuple(columns)
+    hit = _INDEX.get(key)
+    if hit is None:
+        index = {c: j for j, c in enumerate(columns)}
+        hit = (index, np.array([index.get(c, -1) for c in MAC_COLUMNS], np.int64),
+               np.array([index.get(c, -1) for c in ENERGY_INPUTS], np.int64))
+        if len(_INDEX) > 256:
+            _INDEX.clear()
+        _INDEX[key] = hit
+    return hit
+
+
+def op_columns(index: dict, names) -> np.ndarray:
+    """int64[len(names), 4]: block rows of each buffer's reads of ifmap, filter, ofmap and writes of
+    ofmap (-1: not a column)."""
+    return np.array([[index.get(f"{b}_{c}", -1) for c in ("reads_ifmap", "reads_filter", "reads_ofmap",
+                                                          "writes_ofmap")] for b in names], np.int64).reshape(-1, 4)
+
+
+def _mac_into(preps: list, out: np.ndarray, ints: np.ndarray, floats: np.ndarray, index: dict,
+              mac_cidx: np.ndarray) -> None:
+    """Write the MAC layers' columns of design points of one network into the table's blocks
+    (``kernels.result_rows.mac_rows``); ``out``: their cost-kernel rows, point after point."""
     prep = preps[0]
-    pes = rh.pes * rh.macs_per_pe
-    n = out.shape[0]
     bits, ofmap_elems, filter_elems = _shape_constants(prep.shapes)  # the points share one layer table
     if len(preps) == 1:
-        homes = prep.homes
         if "mac" not in prep.derived:  # constants of the prepared network, computed on its first run
-            prep.derived["mac"] = (homes == "dram", sorted(set(homes.ravel()) - {"dram"}))
-        on_dram, home_names = prep.derived["mac"]
+            prep.derived["mac"] = home_codes(prep.homes)
+        homes, home_names = prep.derived["mac"]
     else:
-        homes = np.concatenate([p.homes for p in preps])
-        on_dram, home_names = homes == "dram", sorted(set(homes.ravel()) - {"dram"})
-        bits = {k: np.tile(v, len(preps)) for k, v in bits.items()}
-        ofmap_elems, filter_elems = np.tile(ofmap_elems, len(preps)), np.tile(filter_elems, len(preps))
-    macs = out[:, L.O_MACS]
-    cycles = out[:, L.O_CYCLES]
-    compute = out[:, L.O_COMPUTE]
-    fold = out[:, L.O_FOLD_CYCLES]
-    if prep.timing == "scalesim":  # SCALE-Sim's read buffers and write drains (accelsim/scalesim_memory.py)
+        homes, home_names = home_codes(np.concatenate([p.homes for p in preps]))
+    scalesim = prep.timing == "scalesim"
+    if scalesim:  # SCALE-Sim's read buffers and write drains (accelsim/scalesim_memory.py)
         if len(preps) > 1:
             raise ValueError("SCALE-Sim timing: one design point at a time")
         if "scalesim_dram" not in prep.derived:
             from accelsim.scalesim_memory import dram_columns
 
-            prep.derived["scalesim_dram"] = dram_columns(prep, out)
-        cycles = compute + prep.derived["scalesim_dram"]["stall_cycles"]  # USER mode stalls; CALC never does
-    cols = {
-        "macs": macs, "cycles": cycles, "compute_cycles": compute, "stall_cycles": cycles - compute,
-        "compute_bound_cycles": -(-macs // pes),
-        "mapping_efficiency": (np.where(out[:, L.O_FOLDS] > 0, out[:, L.O_USED_PES] / np.maximum(
-            rh.pes * out[:, L.O_FOLDS], 1), 0.0) if prep.timing == "scalesim" else
-            np.where(fold > 0, out[:, L.O_USED_PE_CYCLES] / np.maximum(rh.pes * fold, 1), 0.0)),
-        "utilization": np.where(cycles > 0, macs / np.maximum(pes * cycles, 1), 0.0),
-        "buffer_reads_ifmap": out[:, L.O_BUF_RD_IF], "buffer_reads_filter": out[:, L.O_BUF_RD_FI],
-        "buffer_reads_ofmap": out[:, L.O_BUF_RD_OF], "buffer_writes_ofmap": out[:, L.O_BUF_WR_OF],
-    }
-    home_rd = {"ifmap": out[:, L.O_HOME_RD_IF], "filter": out[:, L.O_HOME_RD_FI], "ofmap": out[:, L.O_HOME_RD_OF]}
-    home_wr = out[:, L.O_HOME_WR_OF]
-    final = out[:, L.O_HOME_WR_OF_FINAL]
-    zero = np.zeros(n, np.int64)
-    if prep.timing == "scalesim":
-        cols.update({k: v for k, v in prep.derived["scalesim_dram"].items() if k != "stall_cycles"})
-        final = cols["dram_writes_ofmap"]  # one SCALE-Sim word per output or partial sum, at output width
+            d = dram_columns(prep, out)
+            prep.derived["scalesim_dram"] = np.stack([d[c] for c in SS_COLUMNS], axis=1)
+        ss = prep.derived["scalesim_dram"]
     else:
-        cols["dram_reads_ifmap"] = np.where(on_dram[:, 0], home_rd["ifmap"], 0)
-        cols["dram_reads_filter"] = np.where(on_dram[:, 1], home_rd["filter"], 0)
-        cols["dram_reads_ofmap"] = np.where(on_dram[:, 2], home_rd["ofmap"], 0)
-        cols["dram_writes_ofmap"] = np.where(on_dram[:, 2], home_wr, 0)
-    dram_bits = (cols["dram_reads_ifmap"] * bits["input"] + cols["dram_reads_filter"] * bits["weight"]
-                 + (cols["dram_reads_ofmap"] + cols["dram_writes_ofmap"] - np.where(on_dram[:, 2], final, 0))
-                 * bits["psum"] + np.where(on_dram[:, 2], final, 0) * bits["output"])
-    compulsory = (np.where(on_dram[:, 0], out[:, L.O_COMPULSORY_IF] * bits["input"], 0)
-                  + np.where(on_dram[:, 1], filter_elems * bits["weight"], 0)
-                  + np.where(on_dram[:, 2], ofmap_elems * bits["output"], 0))
-    cols["bandwidth_bound_cycles"] = np.ceil(compulsory / rh.dram_bw_bits).astype(np.int64)
-    cols["dram_bytes"] = -(-dram_bits // 8)
-    cols["latency_s"] = cycles / rh.clock_hz
-    cols.update({
-        "rf_reads_ifmap": macs * rh.rf_ifmap, "rf_writes_ifmap": out[:, L.O_DELIV_IF] * rh.rf_ifmap,
-        "rf_reads_filter": macs * rh.rf_filter, "rf_writes_filter": out[:, L.O_DELIV_FI] * rh.rf_filter,
-        "rf_reads_ofmap": macs * rh.rf_psum, "rf_writes_ofmap": macs * rh.rf_psum,
-        "array_reads_ifmap": out[:, L.O_ARR_IF], "array_reads_filter": out[:, L.O_ARR_FI],
-        "array_writes_ofmap": out[:, L.O_ARR_OF],
-    })
-    for name in home_names:
-        for k, op in enumerate(("ifmap", "filter", "ofmap")):
-            mask = homes[:, k] == name
-            cols[f"{name}_reads_{op}"] = np.where(mask, home_rd[op], 0) + cols.get(f"{name}_reads_{op}", zero)
-        cols[f"{name}_writes_ofmap"] = np.where(homes[:, 2] == name, home_wr, 0)
-    return cols
+        ss = _NO_SS
+    hw_int = np.array([(hw.pes, hw.array.macs_per_pe, int(bool(hw.register_files.ifmap_bytes)),
+                        int(bool(hw.register_files.filter_bytes)), int(bool(hw.register_files.psum_bytes)))
+                       for hw in (p.hw for p in preps)], np.int64)
+    hw_flt = np.array([(p.hw.backing_memory.bandwidth_bytes_per_cycle * 8.0, p.hw.clock_hz) for p in preps],
+                      np.float64)
+    mac_rows(out, len(prep.names), prep.mac_pos, hw_int, hw_flt, bits, ofmap_elems, filter_elems, homes, scalesim,
+             ss, ints, floats, mac_cidx, op_columns(index, home_names))
 
 
-def build_columns(prep, out: np.ndarray | None, columns: list[str]) -> dict:
-    """The per-layer table of one design point as numpy columns: MAC layers from the kernel output,
-    streaming layers from their costs, and the text columns."""
-    return stacked_columns([prep], out, columns, text=True)
+_NO_SS = np.zeros((0, 5), np.int64)
+SS_COLUMNS = ("stall_cycles", "dram_reads_ifmap", "dram_reads_filter", "dram_reads_ofmap", "dram_writes_ofmap")
 
 
-def stacked_columns(preps: list, out: np.ndarray | None, columns: list[str], text: bool = False) -> dict:
+class Table(NamedTuple):
+    """The per-layer table of design points as numpy columns, and the blocks the numeric ones are rows of."""
+
+    cols: dict  # column -> array (rows of ``ints`` or ``floats``, or text)
+    ints: np.ndarray  # int64[columns, table rows]: row j is column j of the list asked for
+    index: dict  # column -> row of ``ints``
+    energy_cidx: np.ndarray  # ``kernels.energy_rows.ENERGY_INPUTS``' rows of ``ints``
+
+
+def stacked_columns(preps: list, out: np.ndarray | None, columns: list[str], text: bool = False) -> Table:
     """The per-layer tables of design points of one network, stacked: rows ``k * n .. (k + 1) * n`` are
     point k's layers (``out``: the kernel output of their MAC layers, in the same order). ``text``:
     also the layer, kind and mapping columns (one point only)."""
     prep = preps[0]
     n, points = len(prep.names), len(preps)
+    index, mac_cidx, energy_cidx = column_index(columns)
     block = np.zeros((len(columns), n * points), np.int64)  # one allocation; each row is a contiguous column
+    floats = np.zeros((len(FLOAT_COLUMNS), n * points), np.float64)
     data = dict(zip(columns, block))
-    for c in ("mapping_efficiency", "utilization", "latency_s"):
-        data[c] = np.zeros(n * points, np.float64)
+    data.update(zip(FLOAT_COLUMNS, floats))
     if text:
         if points > 1:
             raise ValueError("text columns: one design point at a time")
@@ -187,21 +189,16 @@ def stacked_columns(preps: list, out: np.ndarray | None, columns: list[str], tex
     else:
         for c in ("layer", "kind", "mapping"):
             data.pop(c, None)
-    offsets = np.arange(points, dtype=np.int64)[:, None] * n
-    values = hardware_values([p.hw for p in preps])
     if out is not None and len(prep.mac_pos):
-        mac_rows = prep.mac_pos if points == 1 else (offsets + prep.mac_pos).ravel()
-        rh = row_hardware(values, len(prep.mac_pos))
-        for c, v in mac_columns(preps, out, rh).items():
-            if c in data:
-                data[c][mac_rows] = v
+        _mac_into(preps, out, block, floats, index, mac_cidx)
     if len(prep.movement.pos):
+        offsets = np.arange(points, dtype=np.int64)[:, None] * n
         mv = prep.movement if points == 1 else _stack_movement(preps, offsets)
-        rh = row_hardware(values, len(prep.movement.pos))
+        rh = row_hardware(hardware_values([p.hw for p in preps]), len(prep.movement.pos))
         for c, (where, v) in movement_columns(mv, rh).items():
             if c in data:
                 data[c][where] = v
-    return {c: data[c] for c in columns if c in data}
+    return Table({c: data[c] for c in columns if c in data}, block, index, energy_cidx)
 
 
 def _text_columns(prep) -> dict:
@@ -323,19 +320,29 @@ class SimulationResult:
         return path
 
 
-def layer_bits(prep) -> dict:
-    """Operand bits per layer (arrays over all layers): input, weight, psum, output."""
+def layer_bits(prep) -> np.ndarray:
+    """Operand bits per layer: int64[4, layers], rows input, weight, psum, output (memoised)."""
     if "bits" in prep.derived:
         return prep.derived["bits"]
-    n = len(prep.names)
     p = prep.hw.precision
-    out = {"input": np.full(n, p.input_bits), "weight": np.full(n, p.weight_bits), "psum": np.full(n, p.psum_bits),
-           "output": np.full(n, p.output_bits)}
+    out = np.repeat(np.array([[p.input_bits], [p.weight_bits], [p.psum_bits], [p.output_bits]], np.int64),
+                    len(prep.names), axis=1)
     if len(prep.mac_pos):
-        mac_bits = prep.args[8]  # the kernel's bits argument: int64[MAC layers, 4]
-        for j, k in enumerate(("input", "weight", "psum", "output")):
-            out[k][prep.mac_pos] = mac_bits[:, j]
-    out["input"][prep.movement.pos] = prep.movement.table.in_bits
-    out["output"][prep.movement.pos] = prep.movement.table.out_bits
+        out[:, prep.mac_pos] = prep.args[8].T  # the kernel's bits argument: int64[MAC layers, 4]
+    out[0, prep.movement.pos] = prep.movement.table.in_bits
+    out[3, prep.movement.pos] = prep.movement.table.out_bits
     prep.derived["bits"] = out
     return out
+
+
+def mac_widths(prep) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The distinct (MAC width, partial-sum bits) of the layers, the width being the wider of input and
+    weight, and each layer's index into that list (memoised)."""
+    if "mac_widths" not in prep.derived:
+        bits = layer_bits(prep)
+        pairs = list(zip(np.maximum(bits[0], bits[1]).tolist(), bits[2].tolist()))
+        distinct = sorted(set(pairs))
+        which = np.array([distinct.index(q) for q in pairs], np.int64) if len(distinct) > 1 else np.zeros(
+            len(pairs), np.int64)
+        prep.derived["mac_widths"] = (distinct, which)
+    return prep.derived["mac_widths"]

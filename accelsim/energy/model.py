@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from accelsim.config.hardware import OPERANDS, Hardware
 from accelsim.energy.table import EnergyTable, load_table
+from accelsim.kernels.energy_rows import ENERGY_ROWS, energy_rows
 from accelsim.memo import IdentityMemo
 
 COMPONENTS = ("mac", "rf", "buffer", "noc", "dram", "leakage")
@@ -51,25 +52,18 @@ def _overrides_key(hw: Hardware) -> str:
     return json.dumps(hw.energy_overrides, sort_keys=True, default=str) if hw.energy_overrides else ""
 
 
-def _accesses(bits: np.ndarray, port_bits) -> np.ndarray:
-    return np.ceil(bits / port_bits)
-
-
 class EnergyFactors(NamedTuple):
-    """The per-action energies ``energy_columns`` multiplies counts by, for one or many design points
-    sharing one energy table and one buffer structure (homes, which buffer stages each operand, which
-    buffers are pure homes). Plain numbers for one point; arrays with one entry per layer row when
-    design points are stacked (``energy_factors``)."""
+    """The per-action energies ``energy_columns`` multiplies counts by, for design points sharing one
+    energy table and one buffer structure (homes, which buffer stages each operand, which buffers are
+    pure homes), one entry per point (``energy_factors``; the ``kernels.energy_rows`` layout)."""
 
     table: EnergyTable
     homes: tuple[str, ...]  # the on-chip homes (buffer names)
-    reg: Any  # register-file energy (pJ/bit), 0 without register files
-    fifo: Any  # FIFO energy (pJ/bit): the register energy of the table
-    hop: Any  # PE-to-PE hop energy (pJ/bit)
-    dram: Any  # backing-memory energy (pJ/bit)
-    staging: tuple  # per operand: None (a FIFO) or (port bits, read pJ, write pJ, port bits / SRAM width)
-    pure_homes: tuple  # per buffer that stages nothing: (name, port bits, read pJ, write pJ, scale)
-    leak_uw: Any  # leakage of every buffer and PE (uW)
+    point: np.ndarray  # float64[points, 5]: register, FIFO, PE-to-PE hop, backing-memory pJ/bit; leakage uW
+    staged: np.ndarray  # int64[3]: per operand 1 when a buffer stages it, 0 for a FIFO
+    stage: np.ndarray  # float64[points, 3, 4]: that buffer's port bits, read pJ, write pJ, port / SRAM width
+    pure_names: tuple[str, ...]  # the buffers that stage nothing
+    pure: np.ndarray  # float64[points, len(pure_names), 4]: their port bits, read pJ, write pJ, scale
 
 
 def _sram(table: EnergyTable, b, sram_w: int, figures: dict | None) -> tuple:
@@ -89,10 +83,8 @@ def energy_structure(hw: Hardware) -> tuple:
             tuple((b.name, tuple(b.operands)) for b in hw.buffers))
 
 
-def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> EnergyFactors:
-    """EnergyFactors of design points with one ``energy_structure``, ``counts`` layer rows each."""
-    from accelsim.results import per_row
-
+def energy_factors(hws: list[Hardware], table: EnergyTable) -> EnergyFactors:
+    """EnergyFactors of design points with one ``energy_structure``."""
     points, seen = [], {}
     sram = None  # many points, each with a new buffer size: the SRAM figures of all sizes in one pass
     if len(hws) > 1:
@@ -100,7 +92,8 @@ def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> Ener
                                   ("read_pj", "write_pj", "leak_uw"))
     hw = hws[0]  # the points share which buffer stages each operand and which are pure homes
     stage_names = [None if b is None else b.name for b in map(hw.staging_buffer, OPERANDS)]
-    names = [b.name for b in hw.buffers if not b.operands]
+    names = tuple(b.name for b in hw.buffers if not b.operands)
+    no_stage = (0.0, 0.0, 0.0, 0.0)
     for hw in hws:  # entries looked up in the order a missing one is reported
         rf = hw.register_files
         reg = table.need("register_pj_per_bit") if (rf.ifmap_bytes or rf.filter_bytes or rf.psum_bytes) else 0.0
@@ -112,86 +105,36 @@ def energy_factors(hws: list[Hardware], table: EnergyTable, counts: int) -> Ener
             if size not in seen:
                 seen[size] = _sram(table, b, sram_w, sram)
             figures[b.name] = seen[size]
-        staging = [None if name is None else figures[name][:4] for name in stage_names]
-        pure = [figures[name][:4] for name in names]
         leak_uw = 0.0
         for b in hw.buffers:
             leak_uw += figures[b.name][4]
         mac_entry = table.mac_pj(max(hw.precision.input_bits, hw.precision.weight_bits), hw.precision.psum_bits)
         leak_uw += hw.pes * (mac_entry.leak_uw or 0.0)
-        fifo = table.need("register_pj_per_bit") if None in staging else 0.0
-        points.append((reg, fifo, hop, dram, staging, pure, leak_uw))
-    hw = hws[0]
-    if len(points) == 1:  # plain numbers
-        reg, fifo, hop, dram, staging, pure, leak = points[0]
-        return EnergyFactors(table, hw.on_chip_homes(), reg, fifo, hop, dram, tuple(staging),
-                             tuple((name,) + p for name, p in zip(names, pure)), leak)
-    reg, fifo, hop, dram, leak = (per_row([p[k] for p in points], counts) for k in (0, 1, 2, 3, 6))
-    staging = tuple(None if points[0][4][o] is None else
-                    tuple(per_row([p[4][o][f] for p in points], counts) for f in range(4)) for o in range(3))
-    pure = tuple((name,) + tuple(per_row([p[5][k][f] for p in points], counts) for f in range(4))
-                 for k, name in enumerate(names))
-    return EnergyFactors(table, hw.on_chip_homes(), reg, fifo, hop, dram, staging, pure, leak)
+        fifo = table.need("register_pj_per_bit") if None in stage_names else 0.0
+        points.append(((reg, fifo, hop, dram, leak_uw),
+                       [no_stage if name is None else figures[name][:4] for name in stage_names],
+                       [figures[name][:4] for name in names]))
+    return EnergyFactors(table, hws[0].on_chip_homes(), np.array([p[0] for p in points], np.float64),
+                         np.array([name is not None for name in stage_names], np.int64),
+                         np.array([p[1] for p in points], np.float64).reshape(len(hws), 3, 4), names,
+                         np.array([p[2] for p in points], np.float64).reshape(len(hws), len(names), 4))
 
 
-def energy_columns(cols: dict, bits: dict, f: EnergyFactors) -> dict:
-    """Per-layer energy columns (pJ) from the result columns, per-layer operand bits and the energies
-    per action ``f`` (rows of one design point, or of many stacked).
+def energy_columns(layers, bits: np.ndarray, widths: tuple, f: EnergyFactors) -> dict:
+    """Per-layer energy columns (pJ, ``ENERGY_COLUMNS``, in the order of ``kernels.energy_rows.ENERGY_ROWS``) of design points' stacked per-layer table
+    (``layers``: a ``results.Table``), from the operand bits of one point's layers (int64[4, layers]: input, weight,
+    psum, output), the layers' MAC widths (``results.mac_widths``) and the energies per action ``f``;
+    computed by ``kernels.energy_rows``."""
+    from accelsim.results import op_columns
 
-    ``bits``: arrays over all layers for ``input``, ``weight``, ``psum``, ``output``.
-    """
-    table = f.table
-    n = len(cols["macs"])
-    macs = cols["macs"].astype(np.float64)
-    width = np.maximum(bits["input"], bits["weight"])
-    key = width.astype(np.int64) << 16 | bits["psum"]  # (width, psum)
-    if n and (key == key[0]).all():  # the usual case: one precision throughout (np.unique costs 10x more)
-        keys, which = key[:1], np.zeros(n, np.int64)
-    else:
-        keys, which = np.unique(key, return_inverse=True)
-    per_key = np.array([table.mac_pj(int(k >> 16), int(k & 0xFFFF)).energy_pj for k in keys])
-    mac_e = np.where(macs > 0, per_key[which], 0.0)
-    op_bits = {"ifmap": bits["input"], "filter": bits["weight"], "ofmap": bits["psum"]}
-    out = {"energy_pj_mac": macs * mac_e}
-
-    rf_bits = sum(cols[f"rf_{d}_{op}"] * op_bits[op] for op in OPERANDS for d in ("reads", "writes"))
-    out["energy_pj_rf"] = rf_bits * f.reg
-    out["energy_pj_noc"] = (cols["array_reads_ifmap"] * bits["input"] + cols["array_reads_filter"] * bits["weight"]
-                            + cols["array_writes_ofmap"] * bits["psum"]) * f.hop
-    out["energy_pj_dram"] = cols["dram_bytes"] * 8.0 * f.dram
-
-    # buffers: traffic per staging buffer (bits), then accesses of its port
-    buffer_e = np.zeros(n)
-    fills = {"ifmap": cols["dram_reads_ifmap"] * bits["input"], "filter": cols["dram_reads_filter"] * bits["weight"],
-             "ofmap": cols["dram_reads_ofmap"] * bits["psum"]}
-    drains = cols["dram_bytes"] * 8.0 - fills["ifmap"] - fills["filter"] - fills["ofmap"]
-    for name in f.homes:
-        for op in OPERANDS:
-            key = f"{name}_reads_{op}"
-            if key in cols:
-                fills[op] = fills[op] + cols[key] * op_bits[op]
-        if f"{name}_writes_ofmap" in cols:
-            drains = drains + cols[f"{name}_writes_ofmap"] * bits["psum"]
-    array_reads = {"ifmap": cols["buffer_reads_ifmap"] * bits["input"],
-                   "filter": cols["buffer_reads_filter"] * bits["weight"],
-                   "ofmap": cols["buffer_reads_ofmap"] * bits["psum"]}
-    for op, stage in zip(OPERANDS, f.staging):
-        reads = array_reads[op] + (drains if op == "ofmap" else 0.0)
-        writes = fills[op] + (cols["buffer_writes_ofmap"] * bits["psum"] if op == "ofmap" else 0.0)
-        if stage is None:  # streams through a FIFO: register-like
-            buffer_e += (reads + writes) * f.fifo
-            continue
-        port, read_pj, write_pj, scale = stage
-        buffer_e += _accesses(reads, port) * read_pj * scale + _accesses(writes, port) * write_pj * scale
-    for name, port, read_pj, write_pj, scale in f.pure_homes:  # a pure home buffer: its reads and writes
-        r = sum(cols.get(f"{name}_reads_{op}", 0) * op_bits[op] for op in OPERANDS)
-        w = cols.get(f"{name}_writes_ofmap", 0) * bits["psum"]
-        buffer_e += (_accesses(np.asarray(r, float), port) * read_pj * scale
-                     + _accesses(np.asarray(w, float), port) * write_pj * scale)
-    out["energy_pj_buffer"] = buffer_e
-    out["energy_pj_leakage"] = f.leak_uw * 1e-6 * cols["latency_s"] * 1e12
-    out["energy_pj"] = sum(out[f"energy_pj_{c}"] for c in COMPONENTS)
-    return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
+    ints, index = layers.ints, layers.index
+    distinct, which = widths
+    mac_pj = np.array([f.table.mac_pj(w, p).energy_pj for w, p in distinct], np.float64)
+    energy = np.empty((len(ENERGY_ROWS), ints.shape[1]), np.float64)
+    energy_rows(ints, layers.cols["latency_s"], layers.energy_cidx, bits.shape[1], bits, which, mac_pj,
+                f.point, f.staged, f.stage, op_columns(index, f.homes), op_columns(index, f.pure_names), f.pure,
+                energy)
+    return dict(zip(ENERGY_ROWS, energy))
 
 
 def area_mm2(hw: Hardware, table: EnergyTable, sram_area: dict | None = None) -> dict:
