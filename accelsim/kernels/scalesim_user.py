@@ -248,9 +248,9 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
                 if v1 < v0:
                     continue  # padding only
                 per_set, n_sets, a_sets, p_sets = geo[op, 0], geo[op, 1], geo[op, 2], geo[op, 3]
-                s0, s1 = v0 // per_set, v1 // per_set
                 ws, we = state[op, 0], state[op, 1]
-                if a_sets >= n_sets or (ws <= s0 and s1 < we if ws < we else (s0 >= ws or s1 < we)):
+                lo, hi = ws * per_set, we * per_set  # v0's set v0 // per_set >= ws <=> v0 >= ws * per_set
+                if a_sets >= n_sets or (lo <= v0 and v1 < hi if ws < we else (v0 >= lo or v1 < hi)):
                     continue  # every address of the run is in a resident set: a hit
                 offset = 1
                 e = e0
