@@ -121,10 +121,10 @@ def energy_factors(hws: list[Hardware], table: EnergyTable) -> EnergyFactors:
 
 
 def energy_columns(layers, bits: np.ndarray, widths: tuple, f: EnergyFactors) -> dict:
-    """Per-layer energy columns (pJ, ``ENERGY_COLUMNS``, in the order of ``kernels.energy_rows.ENERGY_ROWS``) of design points' stacked per-layer table
-    (``layers``: a ``results.Table``), from the operand bits of one point's layers (int64[4, layers]: input, weight,
-    psum, output), the layers' MAC widths (``results.mac_widths``) and the energies per action ``f``;
-    computed by ``kernels.energy_rows``."""
+    """Per-layer energy columns (pJ; ``ENERGY_COLUMNS`` in the order of ``kernels.energy_rows.ENERGY_ROWS``)
+    of design points' stacked per-layer table (``layers``: a ``results.Table``), from the operand bits
+    of one point's layers (int64[4, layers]: input, weight, psum, output), the layers' MAC widths
+    (``results.mac_widths``) and the energies per action ``f``; computed by ``kernels.energy_rows``."""
     from accelsim.results import op_columns
 
     ints, index = layers.ints, layers.index

@@ -47,9 +47,9 @@ def mac_rows(out, n_layers, mac_pos, hw_int, hw_flt, bits, ofmap_elems, filter_e
 
     out: int64[R, N_OUT] cost-kernel rows (R = points x MAC layers); mac_pos: int64[MAC layers], their
     positions in the network of ``n_layers`` layers; hw_int int64[points, 5] / hw_flt float64[points, 2]:
-    the ``H_*`` figures (bandwidth in bits/cycle, clock in Hz); bits, ofmap_elems,
-    filter_elems: int64[MAC layers] (bits: int64[MAC layers, 4]); homes: int64[R, 3] per operand -1 (DRAM) or the home buffer's slot
-    in ``hidx``; scalesim: SCALE-Sim's DRAM and stalls (``ss``: int64[R, 5], the ``SS_*`` columns) instead
+    the ``H_*`` figures (bandwidth in bits/cycle, clock in Hz); bits: int64[MAC layers, 4] (input,
+    weight, psum, output); ofmap_elems, filter_elems: int64[MAC layers]; homes: int64[R, 3] per operand
+    -1 (DRAM) or the home buffer's slot in ``hidx``; scalesim: SCALE-Sim's DRAM and stalls (``ss``: int64[R, 5], the ``SS_*`` columns) instead
     of the kernel's home traffic; cidx: int64[len(MAC_COLUMNS)] block rows; hidx: int64[homes, 4] block rows
     of each home's reads of ifmap / filter / ofmap and writes of ofmap (-1: not a column)."""
     n_mac = mac_pos.shape[0]
