@@ -125,10 +125,15 @@ def op_columns(index: dict, names) -> np.ndarray:
                                                           "writes_ofmap")] for b in names], np.int64).reshape(-1, 4)
 
 
-def _mac_into(preps: list, out: np.ndarray, ints: np.ndarray, floats: np.ndarray, index: dict,
+_NO_SS = np.zeros((0, 5), np.int64)
+SS_COLUMNS = ("stall_cycles", "dram_reads_ifmap", "dram_reads_filter", "dram_reads_ofmap", "dram_writes_ofmap")
+
+
+def _mac_into(preps: list, out: np.ndarray, values: list[list], ints: np.ndarray, floats: np.ndarray, index: dict,
               mac_cidx: np.ndarray) -> None:
     """Write the MAC layers' columns of design points of one network into the table's blocks
-    (``kernels.result_rows.mac_rows``); ``out``: their cost-kernel rows, point after point."""
+    (``kernels.result_rows.mac_rows``); ``out``: their cost-kernel rows, point after point; ``values``:
+    the points' ``hardware_values``."""
     prep = preps[0]
     bits, ofmap_elems, filter_elems = _shape_constants(prep.shapes)  # the points share one layer table
     if len(preps) == 1:
@@ -149,17 +154,11 @@ def _mac_into(preps: list, out: np.ndarray, ints: np.ndarray, floats: np.ndarray
         ss = prep.derived["scalesim_dram"]
     else:
         ss = _NO_SS
-    hw_int = np.array([(hw.pes, hw.array.macs_per_pe, int(bool(hw.register_files.ifmap_bytes)),
-                        int(bool(hw.register_files.filter_bytes)), int(bool(hw.register_files.psum_bytes)))
-                       for hw in (p.hw for p in preps)], np.int64)
-    hw_flt = np.array([(p.hw.backing_memory.bandwidth_bytes_per_cycle * 8.0, p.hw.clock_hz) for p in preps],
-                      np.float64)
+    rh = RowHardware(*values)
+    hw_int = np.array([rh.pes, rh.macs_per_pe, rh.rf_ifmap, rh.rf_filter, rh.rf_psum], np.int64).T.copy()
+    hw_flt = np.array([rh.dram_bw_bits, rh.clock_hz], np.float64).T.copy()
     mac_rows(out, len(prep.names), prep.mac_pos, hw_int, hw_flt, bits, ofmap_elems, filter_elems, homes, scalesim,
              ss, ints, floats, mac_cidx, op_columns(index, home_names))
-
-
-_NO_SS = np.zeros((0, 5), np.int64)
-SS_COLUMNS = ("stall_cycles", "dram_reads_ifmap", "dram_reads_filter", "dram_reads_ofmap", "dram_writes_ofmap")
 
 
 class Table(NamedTuple):
@@ -189,12 +188,13 @@ def stacked_columns(preps: list, out: np.ndarray | None, columns: list[str], tex
     else:
         for c in ("layer", "kind", "mapping"):
             data.pop(c, None)
+    values = hardware_values([p.hw for p in preps])
     if out is not None and len(prep.mac_pos):
-        _mac_into(preps, out, block, floats, index, mac_cidx)
+        _mac_into(preps, out, values, block, floats, index, mac_cidx)
     if len(prep.movement.pos):
         offsets = np.arange(points, dtype=np.int64)[:, None] * n
         mv = prep.movement if points == 1 else _stack_movement(preps, offsets)
-        rh = row_hardware(hardware_values([p.hw for p in preps]), len(prep.movement.pos))
+        rh = row_hardware(values, len(prep.movement.pos))
         for c, (where, v) in movement_columns(mv, rh).items():
             if c in data:
                 data[c][where] = v
