@@ -2,6 +2,7 @@
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -247,19 +248,28 @@ def test_default_chunk_size_amortises_but_keeps_every_worker_busy():
 
 
 def test_design_points_share_nothing_with_the_base():
-    """build_hardware copies only the path it changes: the base and earlier points stay as they were,
-    and each point equals the base validated with its changes applied to a deep copy by hand."""
+    """build_hardware copies only the path it changes and passes the base's other sections as validated
+    models: the base and earlier points stay as they were, and each point equals (fields set included)
+    the base validated with its changes applied to a deep copy by hand."""
     import copy
 
     from accelsim.sweep.spec import build_hardware
 
     for name, changes in [("edge", {"array.rows": 7, "buffers[spad].size_bytes": 12345, "dataflow": "wr"}),
                           ("edge", {"buffers[0].double_buffered": False, "backing_memory.latency_cycles": 3}),
-                          ("neurosim_like", {"pim.crossbar.rows": 64, "pim.adc.bits": 5})]:
+                          ("edge", {"buffers[acc].size_bytes": 4096, "buffers[acc].port_bits": 32}),
+                          ("tpu_v1_like", {"buffers[weight_fifo].size_bytes": 1 << 16, "buffers[1].port_bits": 64,
+                                           "precision.psum_bits": 24, "array.cols": 128}),
+                          ("eyeriss_like", {"register_files.ifmap_bytes": 48, "buffers[filter_glb].size_bytes": 4096,
+                                            "stationarity": "os"}),
+                          ("neurosim_like", {"pim.crossbar.rows": 64, "pim.adc.bits": 5}),
+                          ("neurosim_like", {"buffers[gbuf].size_bytes": 1 << 21, "pim.crossbar.cols": 64})]:
         base = accelsim.load_hardware(name).model_dump()
         before = copy.deepcopy(base)
+        build_hardware(base, {})  # an earlier point of the same sweep
         hw = build_hardware(base, changes)
         assert base == before
+        assert build_hardware(base, {}) == accelsim.Hardware.model_validate(before)
         by_hand = copy.deepcopy(base)
         for path, value in changes.items():
             node, parts = by_hand, path.split(".")
@@ -270,7 +280,27 @@ def test_design_points_share_nothing_with_the_base():
                     sel = sel.rstrip("]")
                     node = node[int(sel)] if sel.isdigit() else next(x for x in node if x["name"] == sel)
             node[parts[-1]] = value
-        assert hw == accelsim.Hardware.model_validate(by_hand)
+        expected = accelsim.Hardware.model_validate(by_hand)
+        assert hw == expected and hw.model_dump() == expected.model_dump()
+        assert hw.model_fields_set == expected.model_fields_set
+        assert hw.array.model_fields_set == expected.array.model_fields_set
+
+
+def test_an_invalid_change_or_base_is_named_whatever_sections_are_shared():
+    """A change that breaks a section's field, or a validator of an enclosing section, is reported by
+    field; so is a base that is itself invalid (no validated sections to share)."""
+    from accelsim.sweep.spec import build_hardware
+
+    base = accelsim.load_hardware("edge").model_dump()
+    for changes, fragment in [({"buffers[acc].size_bytes": 0}, "buffers[1].size_bytes"),
+                              ({"homes.ifmap": "nowhere"}, "homes.ifmap = 'nowhere' is neither 'dram' nor a buffer"),
+                              ({"array.cols": 5000}, "array.cols: Input should be less than or equal to 4096")]:
+        with pytest.raises(accelsim.AccelsimError, match=re.escape(fragment)):
+            build_hardware(base, changes)
+    bad = {**base, "fifo_bytes": 0}
+    with pytest.raises(accelsim.AccelsimError, match="fifo_bytes"):
+        build_hardware(bad, {"array.rows": 8})
+    assert build_hardware(bad, {"fifo_bytes": 64}).fifo_bytes == 64
 
 
 def test_shard_bytes_read_back_as_the_pandas_frame_of_the_rows():
