@@ -19,7 +19,7 @@ from accelsim.errors import AccelsimError, AccelsimWarning, ConfigError, format_
 from accelsim.mapping.mapping import Mapping, load_mapping
 from accelsim.energy.model import energy_columns, energy_factors, energy_structure, table_for
 from accelsim.memo import IdentityMemo
-from accelsim.prepared import prepare, prepare_points
+from accelsim.prepared import prepare, prepare_points, whole_group
 from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, home_columns, layer_bits,
                               mac_widths, stacked_columns)
 from accelsim.summary import SUMMARY_INPUTS, energy_summaries, energy_summary, summaries, summarize
@@ -212,7 +212,7 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
             results[i] = prep
             continue
         hw = hws[i]
-        width = prep.args[10].shape[1] if len(prep.mac_pos) else 0  # buffers per kernel row
+        width = prep.buffers if len(prep.mac_pos) else 0
         groups.setdefault((hw.precision, energy_structure(hw), width), []).append((i, hw, prep))
     rows, kept = len(net.layers), len(distinct.layers)
     for members in groups.values():
@@ -258,10 +258,9 @@ def _kernel_args(preps: list) -> tuple:
     when they are all the points of one ``prepare_points`` group, in order; else concatenated."""
     if len(preps) == 1:
         return preps[0].args
-    group = preps[0].stacked
-    if group is not None and group[2] == len(preps) and all(
-            p.stacked is not None and p.stacked[0] is group[0] and p.stacked[1] == k for k, p in enumerate(preps)):
-        return group[0]
+    group = whole_group(preps)
+    if group is not None:
+        return group[0].args
     return tuple(np.concatenate([p.args[j] for p in preps]) for j in range(len(preps[0].args)))
 
 

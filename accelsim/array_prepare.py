@@ -149,6 +149,29 @@ def _build_variants(hw: Hardware, table: LayerTable, mappings: list[tuple[Mappin
     return _Variants(index, stacked, [r[8] for r in rows], [r[9] for r in rows], [r[10] for r in rows])
 
 
+@dataclass(frozen=True)
+class PreparedGroup:
+    """Design points prepared in one call, as the arrays it built: the batch-kernel arguments
+    (``kernels.batch.stack_args`` form) of all their MAC layers and where each layer's operands live,
+    point after point (point k's layers are rows ``k * n .. (k + 1) * n``). A sweep runs the kernel and
+    builds the result columns on these arrays; a point's own rows are sliced only when asked for."""
+
+    args: tuple
+    home_idx: np.ndarray  # int64[rows, 3]: per operand its home's index in ``buffer_names``, -1 = DRAM
+    buffer_names: tuple[str, ...]  # the staging plan's buffers (configured ones, then implicit FIFOs)
+    points: int
+    n: int  # MAC layers per point
+
+    def point_args(self, k: int) -> tuple:
+        """Point k's batch-kernel arguments."""
+        part = slice(k * self.n, (k + 1) * self.n)
+        return tuple(a[part] for a in self.args)
+
+    def point_homes(self, k: int) -> np.ndarray:
+        """Point k's homes (object[n, 3]: 'dram' or a buffer name)."""
+        return np.array(self.buffer_names + ("dram",), dtype=object)[self.home_idx[k * self.n:(k + 1) * self.n]]
+
+
 def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str]],
                quirks: tuple[str, ...] | None = None) -> tuple:
     """Batch-kernel arguments (``kernels.batch.stack_args`` form), homes (object[n, 3]: 'dram' or a
@@ -159,16 +182,17 @@ def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, st
     got = array_rows_points([hw], table, mappings, quirks)[0]
     if isinstance(got, AccelsimError):
         raise got
-    return got[:4]
+    group, _, describe, stats = got
+    return group.args, group.point_homes(0), describe, stats
 
 
 def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tuple[Mapping, str]],
                       quirks: tuple[str, ...] | None = None, stages: list | None = None) -> list:
     """``array_rows`` of design points that share a mapping variant and a buffer structure (``_variants``'
     key, and ``staging``'s buffer names, staging buffers, double buffering and homes), from one numba
-    call over all their layers; entry k is point k's tuple plus ``(all points' arguments, k, points)``
-    (its arguments are rows ``k * n .. (k + 1) * n`` of those), or the AccelsimError its per-layer path
-    raised (a layer that does not fit). ``stages``: the points' ``staging`` tuples, if the caller has them."""
+    call over all their layers; entry k is ``(the PreparedGroup of all points, k, describe, stationarities)``
+    (``describe`` returns point k's readable mappings), or the AccelsimError its per-layer path raised (a
+    layer that does not fit). ``stages``: the points' ``staging`` tuples, if the caller has them."""
     n, points = len(table.names), len(hws)
     hw = hws[0]
     var = _variants(hw, table, mappings, quirks)
@@ -223,7 +247,7 @@ def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tup
             home_kind, np.where(home_idx >= 0, bw_rows[np.arange(rows)[:, None], home_idx], 1.0),  # -1: DRAM
             np.repeat([h.backing_memory.bandwidth_bytes_per_cycle * 8.0 for h in hws], n),
             np.repeat(np.array([h.backing_memory.latency_cycles for h in hws], np.int64), n))
-    homes = np.array(names + ["dram"], dtype=object)[home_idx]  # -1 -> 'dram'
+    group = PreparedGroup(args, home_idx, tuple(names), points, n)
     index = var.index.tolist()
     stats = [var.stats[v] for v in index]
     out: list = []
@@ -231,11 +255,9 @@ def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tup
         if k in errors:
             out.append(errors[k])
             continue
-        part = slice(k * n, (k + 1) * n)
-        point_tiles = tiles[part]
 
-        def describe(point_tiles=point_tiles) -> list[str]:  # formatting cost a third of a sweep point: on demand
-            return [var.formats[v] % tuple(tl) for v, tl in zip(index, point_tiles.tolist())]
+        def describe(k=k) -> list[str]:  # formatting cost a third of a sweep point: on demand
+            return [var.formats[v] % tuple(tl) for v, tl in zip(index, tiles[k * n:(k + 1) * n].tolist())]
 
-        out.append((tuple(a[part] for a in args), homes[part], describe, stats, (args, k, points)))
+        out.append((group, k, describe, stats))
     return out

@@ -70,16 +70,30 @@ def _build_table(net: Network, hw: Hardware, batch: int) -> MovementTable:
 
 def movement_rows(hw: Hardware, table: MovementTable) -> MovementRows:
     """Homes, DRAM traffic and cycles of ``table``'s layers on ``hw``."""
-    return movement_rows_points([hw], table)[0]
+    return movement_rows_stacked([hw], table)
 
 
 def movement_rows_points(hws: list[Hardware], table: MovementTable) -> list[MovementRows]:
     """``movement_rows`` of design points whose activations have the same homes (``hw.homes.ifmap`` and
-    ``.ofmap``), in one pass over all their rows (point k's layers are rows ``k*n .. (k+1)*n``)."""
+    ``.ofmap``), in one pass over all their rows."""
+    rows = movement_rows_stacked(hws, table)
+    return [point_rows(rows, k) for k in range(len(hws))]
+
+
+def point_rows(rows: MovementRows, k: int) -> MovementRows:
+    """Design point k's rows of ``movement_rows_stacked``'s."""
+    n = len(rows.table.pos)
+    return MovementRows(rows.table, *(a[k * n:(k + 1) * n] for a in (rows.cycles, rows.compute_cycles,
+                                                                      rows.read_home, rows.write_home, rows.dram_bits)))
+
+
+def movement_rows_stacked(hws: list[Hardware], table: MovementTable) -> MovementRows:
+    """The rows of ``movement_rows_points``, point after point (point k's layers are rows
+    ``k*n .. (k+1)*n``; ``table`` stays the one of a point)."""
     n, points = len(table.pos), len(hws)
     if not n:  # no streaming layers (a single conv, a SCALE-Sim topology)
         empty = np.zeros(0, np.int64)
-        return [MovementRows(table, empty, empty, np.zeros(0, object), np.zeros(0, object), empty)] * points
+        return MovementRows(table, empty, empty, np.zeros(0, object), np.zeros(0, object), empty)
     reads_bits = np.tile(table.reads * table.in_bits, points)
     writes_bits = np.tile(table.writes * table.out_bits, points)
     in_bytes, out_bytes = -(-reads_bits // 8), -(-writes_bits // 8)
@@ -105,8 +119,7 @@ def movement_rows_points(hws: list[Hardware], table: MovementTable) -> list[Move
         onchip_bw, per_row([hw.backing_memory.latency_cycles for hw in hws], np.int64))
     read_home = np.where(on_src, src, "dram").astype(object)
     write_home = np.where(on_dst, dst, "dram").astype(object)
-    return [MovementRows(table, *(a[k * n:(k + 1) * n] for a in (cycles, compute, read_home, write_home, dram_bits)))
-            for k in range(points)]
+    return MovementRows(table, cycles, compute, read_home, write_home, dram_bits)
 
 
 def _bandwidth_bits(hw: Hardware, name: str) -> float:

@@ -18,12 +18,12 @@ import numpy as np
 
 from accelsim.config.hardware import Hardware
 from accelsim.cost import SCALESIM_QUIRKS, kernel_args, resolve_mapping
-from accelsim.array_prepare import array_rows, array_rows_points, layer_table
+from accelsim.array_prepare import PreparedGroup, array_rows, array_rows_points, layer_table
 from accelsim.kernels.batch import stack_args
 from accelsim.mapping.mapping import Mapping, MappingFile
 from accelsim.errors import AccelsimError
 from accelsim.mapping.tiling import staging
-from accelsim.movement import MovementRows, movement_rows, movement_rows_points, movement_table
+from accelsim.movement import MovementRows, movement_rows, movement_rows_stacked, movement_table, point_rows
 from accelsim.workload.layers import MAC_KINDS, Network
 from accelsim.workload.shape import ConvShape, conv_shape
 
@@ -43,18 +43,45 @@ class PreparedNetwork:
     names: list[str]
     kinds: list[str]
     mac_pos: np.ndarray  # positions of conv/FC/GEMM layers in the network
-    args: tuple  # batch-kernel arguments, one row per MAC layer
+    kernel_args: tuple | None  # batch-kernel arguments, one row per MAC layer (None: ``group``'s rows)
     shapes: list[ConvShape]
-    homes: np.ndarray  # object[MAC layers, 3]: per operand 'dram' or a buffer name
+    layer_homes: np.ndarray | None  # object[MAC layers, 3]: per operand 'dram' or a buffer name (None: ``group``'s)
     mapping_text: list[str] | Callable[[], list[str]]  # readable mapping per MAC layer, or what formats them
-    movement: MovementRows  # the pooling / element-wise layers, costed
+    streaming: MovementRows | None  # the pooling / element-wise layers, costed (None: ``group``'s)
     keepalive: tuple = ()  # the objects whose ids key the cache
     timing: str = "native"
     stationarities: list[str] = field(default_factory=list)  # per MAC layer: os / ws / is
     scalesim_quirks: tuple[str, ...] = ()  # the SCALE-Sim quirks switched on (timing="scalesim")
     derived: dict = field(default_factory=dict)  # per-layer constants the result builders memoise here
-    # prepared with other design points: (their stacked kernel arguments, this point's index, points)
-    stacked: tuple | None = None
+    # prepared with other design points: (their PreparedGroup, this point's index in it, their streaming
+    # layers' rows, stacked the same way); the fields left None are this point's rows of those
+    group: tuple[PreparedGroup, int, MovementRows] | None = None
+
+    @property
+    def args(self) -> tuple:
+        """Batch-kernel arguments, one row per MAC layer."""
+        if self.kernel_args is None:
+            self.kernel_args = self.group[0].point_args(self.group[1])
+        return self.kernel_args
+
+    @property
+    def homes(self) -> np.ndarray:
+        """object[MAC layers, 3]: per operand 'dram' or a buffer name."""
+        if self.layer_homes is None:
+            self.layer_homes = self.group[0].point_homes(self.group[1])
+        return self.layer_homes
+
+    @property
+    def movement(self) -> MovementRows:
+        """The pooling / element-wise layers, costed."""
+        if self.streaming is None:
+            self.streaming = point_rows(self.group[2], self.group[1])
+        return self.streaming
+
+    @property
+    def buffers(self) -> int:
+        """Buffers per batch-kernel row (configured ones and implicit FIFOs)."""
+        return len(self.group[0].buffer_names) if self.group is not None else self.args[10].shape[1]
 
     @property
     def mappings(self) -> list[str]:
@@ -169,18 +196,33 @@ def prepare_points(hws: list[Hardware], net: Network, batch: int, tiling: str) -
     for members in groups.values():
         points = [hws[k] for k in members]
         table = layer_table(net, points[0], batch)
-        moves = movement_rows_points(points, movement_table(net, points[0], batch))
-        rows = (array_rows_points(points, table, [request] * len(table.names), stages=[stages[k] for k in members])
-                if len(table.pos)
-                else [((), np.empty((0, 3), object), [], [])] * len(points))
-        for k, hw, got, movement in zip(members, points, rows, moves):
+        moves = movement_rows_stacked(points, movement_table(net, points[0], batch))
+        if not len(table.pos):  # streaming layers only
+            for j, k in enumerate(members):
+                out[k] = PreparedNetwork(hws[k], net.name, batch, layer_names, layer_kinds, table.pos, (), table.shapes,
+                                         np.empty((0, 3), object), [], point_rows(moves, j), (hws[k], net), "native", [])
+            continue
+        rows = array_rows_points(points, table, [request] * len(table.names), stages=[stages[k] for k in members])
+        for k, hw, got in zip(members, points, rows):
             if isinstance(got, AccelsimError):
                 out[k] = got
                 continue
-            args, homes, descs, stats, stacked = got if len(got) == 5 else (*got, None)
-            out[k] = PreparedNetwork(hw, net.name, batch, layer_names, layer_kinds, table.pos, args, table.shapes, homes,
-                                     descs, movement, (hw, net), "native", stats, stacked=stacked)
+            group, j, descs, stats = got
+            out[k] = PreparedNetwork(hw, net.name, batch, layer_names, layer_kinds, table.pos, None, table.shapes, None,
+                                     descs, None, (hw, net), "native", stats, group=(group, j, moves))
     return out
+
+
+def whole_group(preps: list) -> tuple | None:
+    """``(PreparedGroup, streaming rows)`` when ``preps`` are all the points of one ``prepare_points``
+    group, in order (their arrays are then the group's as they are), else None."""
+    first = preps[0].group
+    if first is None or first[0].points != len(preps):
+        return None
+    for k, p in enumerate(preps):
+        if p.group is None or p.group[0] is not first[0] or p.group[1] != k:
+            return None
+    return first[0], first[2]
 
 
 def _remember(key, prep: PreparedNetwork) -> PreparedNetwork:

@@ -24,6 +24,7 @@ from accelsim.kernels.energy_rows import ENERGY_INPUTS
 from accelsim.kernels.result_rows import FLOAT_COLUMNS, MAC_COLUMNS, mac_rows
 from accelsim.memo import IdentityMemo
 from accelsim.movement import MovementRows, MovementTable
+from accelsim.prepared import whole_group
 
 CONTRACT_COLUMNS = [
     "layer", "kind", "macs", "cycles", "compute_cycles", "stall_cycles", "compute_bound_cycles",
@@ -90,6 +91,16 @@ def hardware_values(hws: list) -> list[list]:
     return [list(v) for v in zip(*points)]
 
 
+def index_home_codes(home_idx: np.ndarray, buffer_names: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
+    """``home_codes`` of homes given as indices into ``buffer_names`` (-1: 'dram'), without the names."""
+    present = np.flatnonzero(np.bincount(home_idx.ravel() + 1, minlength=len(buffer_names) + 1)[1:])
+    names = sorted(buffer_names[i] for i in present.tolist())
+    lut = np.full(len(buffer_names) + 1, -1, np.int64)  # the last entry is index -1's: 'dram'
+    for j, name in enumerate(names):
+        lut[buffer_names.index(name)] = j
+    return lut[home_idx], names
+
+
 def home_codes(homes: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """(int64 array of ``homes``' shape: -1 for 'dram', else the index of the buffer name in the list;
     the on-chip names, sorted)."""
@@ -140,6 +151,8 @@ def _mac_into(preps: list, out: np.ndarray, values: list[list], ints: np.ndarray
         if "mac" not in prep.derived:  # constants of the prepared network, computed on its first run
             prep.derived["mac"] = home_codes(prep.homes)
         homes, home_names = prep.derived["mac"]
+    elif (group := whole_group(preps)) is not None:
+        homes, home_names = index_home_codes(group[0].home_idx, group[0].buffer_names)
     else:
         homes, home_names = home_codes(np.concatenate([p.homes for p in preps]))
     scalesim = prep.timing == "scalesim"
@@ -220,13 +233,15 @@ def _text_columns(prep) -> dict:
 
 def _stack_movement(preps: list, offsets: np.ndarray):
     """The streaming layers of stacked design points as one MovementRows, positions offset per point."""
-    rows = [p.movement for p in preps]
-    t = rows[0].table
+    group = whole_group(preps)
+    t = preps[0].movement.table
     k = len(preps)
     table = MovementTable((offsets + t.pos).ravel(), np.tile(t.reads, k), np.tile(t.writes, k), np.tile(t.ops, k),
                           np.tile(t.in_bits, k), np.tile(t.out_bits, k))
-    return MovementRows(table, *(np.concatenate([getattr(r, f) for r in rows])
-                                 for f in ("cycles", "compute_cycles", "read_home", "write_home", "dram_bits")))
+    fields = ("cycles", "compute_cycles", "read_home", "write_home", "dram_bits")
+    if group is not None:  # the group's rows, as they were costed
+        return MovementRows(table, *(getattr(group[1], f) for f in fields))
+    return MovementRows(table, *(np.concatenate([getattr(p.movement, f) for p in preps]) for f in fields))
 
 
 def movement_columns(mv, rh: RowHardware) -> dict:

@@ -166,11 +166,9 @@ def test_design_points_together_equal_one_at_a_time(data):
         except AccelsimError as exc:
             assert type(g) is type(exc) and str(g) == str(exc)
             continue
-        assert_same(g[:4], ref)
-        group, at, points = g[4]  # the point's rows of the arrays all points were prepared in
-        assert (at, points) == (k, len(hws))
-        n = len(shapes)
-        assert all(np.array_equal(a[k * n:(k + 1) * n], b) for a, b in zip(group, g[0]))
+        group, at, describe, stats = g  # the point's rows are those of the arrays all points were prepared in
+        assert (at, group.points, group.n) == (k, len(hws), len(shapes))
+        assert_same((group.point_args(k), group.point_homes(k), describe, stats), ref)
 
 
 @pytest.mark.parametrize("hw_name", [h for h in zoo.shipped_hardware()

@@ -15,8 +15,8 @@ import accelsim
 from accelsim.api import _columns
 from accelsim.energy.model import energy_factors, energy_structure, table_for
 from accelsim.mapping.mapping import Mapping, MappingFile
-from accelsim.prepared import prepare, prepare_points
-from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS, home_columns, layer_bits
+from accelsim.prepared import prepare, prepare_points, whole_group
+from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS, home_codes, home_columns, index_home_codes, layer_bits
 from reference_columns import energy_columns, table_columns
 
 DATA = Path(__file__).parent / "data" / "scalesim"
@@ -91,7 +91,10 @@ def test_stacked_points_equal_reference(base, homes):
     net = accelsim.load_workload("resnet50")
     preps = prepare_points(hws, net, 1, "heuristic")
     assert len({energy_structure(h) for h in hws}) == 1
-    _check(preps, hws)
+    _check(preps, hws)  # the arrays the points were prepared in, as they are
+    assert whole_group(preps) is not None and whole_group(preps[::-1]) is None
+    _check(preps[::-1], hws[::-1])  # other stackings: each point's rows of them, concatenated
+    _check(preps[1:3], hws[1:3])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -115,3 +118,15 @@ def test_random_configs_equal_reference(rows, cols, spad, acc, homes, rf, fifo, 
     except accelsim.AccelsimError:  # a layer that does not fit: nothing to compare
         return
     _check([prep], [hw])
+
+
+@settings(max_examples=60, deadline=None)
+@given(idx=st.lists(st.lists(st.integers(-1, 4), min_size=3, max_size=3), min_size=1, max_size=12),
+       names=st.permutations(["spad", "acc", "glb", "fifo_filter", "ub"]))
+def test_home_codes_from_indices_equal_those_from_names(idx, names):
+    """A prepared group's homes are buffer indices; their codes equal those of the homes as names."""
+    home_idx = np.array(idx, np.int64)
+    by_name = np.array(list(names) + ["dram"], dtype=object)[home_idx]
+    codes, on_chip = index_home_codes(home_idx, tuple(names))
+    want_codes, want_names = home_codes(by_name)
+    assert on_chip == want_names and codes.dtype == want_codes.dtype and np.array_equal(codes, want_codes)
