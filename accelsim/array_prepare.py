@@ -69,23 +69,25 @@ def table_of(names: list[str], shapes: list[ConvShape], pos: list[int] | None = 
         (dims[:, 2] == 1) & (dims[:, 0] > 1))
 
 
-def _axis(dims: tuple[str, ...]) -> np.ndarray:
-    a = np.full(8, -1, np.int64)
-    a[:len(dims)] = [L.DIM_NAMES.index(d) for d in dims]
-    return a
+def _axis(dims: tuple[str, ...]) -> list[int]:
+    return [L.DIM_NAMES.index(d) for d in dims] + [-1] * (8 - len(dims))
 
 
-def _mask(dims: tuple[str, ...]) -> np.ndarray:
-    m = np.zeros(8, np.int64)
-    m[[L.DIM_NAMES.index(d) for d in dims]] = 1
-    return m
+def _mask(dims: tuple[str, ...]) -> list[int]:
+    return [int(d in dims) for d in L.DIM_NAMES]
+
+
+# the kernel rows of a variant, side by side in ``_variant``'s first entry: their names and widths
+VARIANT_ROWS = (("order", 6), ("shrink", 6), ("rows axis", 8), ("cols axis", 8), ("rows mask", 8), ("cols mask", 8),
+                ("temporal order", 8), ("given tiles", 6))
 
 
 def _variant(shape: ConvShape, hw: Hardware, mapping: Mapping, quirks: tuple[str, ...] | None) -> tuple:
-    """What a layer's mapping fixes before tiling, as kernel rows: (order, shrink order, rows axis,
-    cols axis, rows mask, cols mask, temporal order, given tiles (0 = free), SCALE-Sim quirk flags,
-    description format, stationarity). ``quirks``: SCALE-Sim's mapping with these quirks (None:
-    native). Depends on the layer only through whether it is depthwise."""
+    """What a layer's mapping fixes before tiling: (its kernel rows side by side, as ``VARIANT_ROWS``
+    lists them: tile-loop order, shrink order, rows axis, cols axis, rows mask, cols mask, temporal
+    order, given tiles (0 = free); SCALE-Sim quirk flags, description format, stationarity). ``quirks``:
+    SCALE-Sim's mapping with these quirks (None: native). Depends on the layer only through whether it is
+    depthwise."""
     stat = mapping.stationarity or hw.stationarity
     flags: tuple[int, ...] = ()
     if quirks is None:
@@ -96,15 +98,14 @@ def _variant(shape: ConvShape, hw: Hardware, mapping: Mapping, quirks: tuple[str
     else:
         rm, flags = scalesim_mapping(shape, hw, stat, quirks)
         order, rows, cols, given = rm.order, rm.rows, rm.cols, {}
-    fixed = np.array([given.get(k) or 0 for k in TILE_KEYS], np.int64)
-    shrink = np.array([TILE_KEYS.index(k) for k in "g" + order[::-1]], np.int64)
-    order_row = np.array([L.DG] + [L.DIM_NAMES.index(ch.upper()) for ch in order], np.int64)
-    tmp = L.TEMPORAL_ORDER[L.STAT_CODES[stat]]
+    row = ([L.DG] + [L.DIM_NAMES.index(ch.upper()) for ch in order] + [TILE_KEYS.index(k) for k in "g" + order[::-1]]
+           + _axis(rows) + _axis(cols) + _mask(rows) + _mask(cols) + L.TEMPORAL_ORDER[L.STAT_CODES[stat]].tolist()
+           + [given.get(k) or 0 for k in TILE_KEYS])
     preset = {v: k for k, v in LOOP_PRESETS.items()}.get(order)
     fmt = (f"{'' if quirks is None else 'SCALE-Sim '}{f'{preset.upper()}({order})' if preset else order} "
            f"{stat.upper()} rows={''.join(rows) or '-'} cols={''.join(cols) or '-'} "
            "tiles[g%d n%d m%d c%d p%d q%d]")  # ResolvedMapping.describe()
-    return order_row, shrink, _axis(rows), _axis(cols), _mask(rows), _mask(cols), tmp, fixed, flags, fmt, stat
+    return row, flags, fmt, stat
 
 
 @dataclass(frozen=True)
@@ -144,9 +145,15 @@ def _build_variants(hw: Hardware, table: LayerTable, mappings: list[tuple[Mappin
             variants[vkey] = (len(variants), _variant(table.shapes[i], hw, mappings[i][0], quirks))
         index[i] = variants[vkey][0]
     rows = [v for _, v in sorted(variants.values(), key=lambda t: t[0])]
-    stacked = tuple(np.stack([r[j] for r in rows])[index] for j in range(8))  # writable: a read-only array
-    # is another numba type (a second compilation of the kernel); nothing writes into kernel arguments
-    return _Variants(index, stacked, [r[8] for r in rows], [r[9] for r in rows], [r[10] for r in rows])
+    # one table row per layer, cut into the eight kernel rows as contiguous arrays (the kernels' argument
+    # layout; writable: a read-only array is another numba type, a second compilation; nothing writes
+    # into kernel arguments)
+    per_layer = np.array([r[0] for r in rows], np.int64)[index]
+    stacked, at = [], 0
+    for _, width in VARIANT_ROWS:
+        stacked.append(per_layer[:, at:at + width].copy())
+        at += width
+    return _Variants(index, tuple(stacked), [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,9 @@ def movement_table(net: Network, hw: Hardware, batch: int) -> MovementTable:
 
 def _build_table(net: Network, hw: Hardware, batch: int) -> MovementTable:
     pos = [i for i, layer in enumerate(net.layers) if layer.kind not in MAC_KINDS]
+    if not pos:  # a single conv, a SCALE-Sim topology
+        none = np.zeros(0, np.int64)
+        return MovementTable(none, none, none, none, none, none)
     counts = np.array([movement_counts(net.layers[i], batch) for i in pos], np.int64).reshape(-1, 3)
     p = hw.precision
     bits = np.array([[(lp.input_bits if lp and lp.input_bits else p.input_bits),
