@@ -100,6 +100,24 @@ def test_sweep_rows_constraints_and_resume(tiny_spec, tmp_path):
         run_sweep(tiny_spec, out, workers=1)
 
 
+@pytest.mark.parametrize("chunk,max_pes", [(3, None), (1, 100), (4, 100)])
+def test_results_read_back_as_the_concatenated_frames_of_the_shards(tiny_spec, tmp_path, chunk, max_pes):
+    """load_results equals reading every shard with pandas, concatenating and sorting: shards of one
+    schema (read as one table) and shards some of whose columns others lack (all points of a shard
+    excluded by a constraint)."""
+    spec = yaml.safe_load(tiny_spec.read_text())
+    if max_pes:
+        spec["constraints"] = {"max_pes": max_pes}
+    tiny_spec.write_text(yaml.safe_dump(spec))
+    out = tmp_path / "out"
+    run_sweep(tiny_spec, out, workers=1, chunk_size=chunk, load=False)
+    shards = sorted((out / "shards").glob("*.parquet"))
+    frames = [pd.read_parquet(p) for p in shards]
+    assert (len({tuple(f.columns) for f in frames}) > 1) == bool(max_pes)
+    want = pd.concat(frames, ignore_index=True).sort_values(["point", "workload"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(load_results(out), want)
+
+
 def test_resume_skips_finished_points_by_index_without_hashing_them(tiny_spec, tmp_path, monkeypatch):
     import accelsim.sweep.runner as runner
 
