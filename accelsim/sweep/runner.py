@@ -108,7 +108,7 @@ def _parquet(rows: list[dict]) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    keys = list(dict.fromkeys(k for row in rows for k in row))
+    keys = list(dict.fromkeys(itertools.chain.from_iterable(rows)))  # the keys of every row, in order seen
     data = io.BytesIO()
     pq.write_table(pa.Table.from_pydict({k: [row.get(k) for row in rows] for k in keys}), data)
     return data.getvalue()
