@@ -193,6 +193,13 @@ def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, st
     return group.args, group.point_homes(0), describe, stats
 
 
+def _each_row(v: np.ndarray, rows: int) -> np.ndarray:
+    """``v`` as every row of a new [rows, len(v)] array (what np.tile does, without its Python)."""
+    out = np.empty((rows, len(v)), v.dtype)
+    out[:] = v
+    return out
+
+
 def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tuple[Mapping, str]],
                       quirks: tuple[str, ...] | None = None, stages: list | None = None) -> list:
     """``array_rows`` of design points that share a mapping variant and a buffer structure (``_variants``'
@@ -222,8 +229,8 @@ def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tup
     arr_rows = np.zeros((len(var.flags), L.ARR_LEN), np.int64)
     for v, flags in enumerate(var.flags):
         arr_rows[v, list(flags)] = 1
-    arr = np.tile(arr_rows[var.index], (points, 1))
-    arr[:, :4] = np.repeat(array, n, axis=0)
+    arr = arr_rows[var.index if points == 1 else np.tile(var.index, points)]  # a new array: fancy indexing copies
+    arr[:, :4] = array if points == 1 else np.repeat(array, n, axis=0)
     dims, geom, bits = stacked(table.dims), stacked(table.geom), stacked(table.bits)
     errors: dict[int, AccelsimError] = {}
     if quirks is None:
@@ -249,10 +256,11 @@ def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tup
                                                sizes[0])
     rows = n * points
     bw_rows = np.repeat(bw_bits, n, axis=0)  # [rows, buffers]
+    home_bw = np.append(bw_rows, np.ones((rows, 1)), axis=1)  # index -1 (DRAM) reads the last column: 1.0
     args = (dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits,
-            np.tile(op_buf, (rows, 1)), bw_rows, np.tile(double, (rows, 1)), np.full(rows, nb, np.int64),
-            home_kind, np.where(home_idx >= 0, bw_rows[np.arange(rows)[:, None], home_idx], 1.0),  # -1: DRAM
-            np.repeat([h.backing_memory.bandwidth_bytes_per_cycle * 8.0 for h in hws], n),
+            _each_row(op_buf, rows), bw_rows, _each_row(double, rows), np.full(rows, nb, np.int64),
+            home_kind, np.take_along_axis(home_bw, home_idx, axis=1),
+            np.repeat(np.array([h.backing_memory.bandwidth_bytes_per_cycle * 8.0 for h in hws], np.float64), n),
             np.repeat(np.array([h.backing_memory.latency_cycles for h in hws], np.int64), n))
     group = PreparedGroup(args, home_idx, tuple(names), points, n)
     index = var.index.tolist()

@@ -21,6 +21,7 @@ import numpy as np
 
 from accelsim.config.scalesim_cfg import sram_kb
 from accelsim.errors import AccelsimWarning
+from accelsim.kernels import layout as L
 from accelsim.kernels.layout import STAT_CODES
 from accelsim.kernels.scalesim_dram import calc_dram_reads_batch
 from accelsim.scalesim_user import user_memory
@@ -56,8 +57,6 @@ def dram_columns(prep, out: np.ndarray) -> dict:
     """``dram_reads_ifmap``, ``dram_reads_filter``, ``dram_reads_ofmap`` (0: SCALE-Sim never reads
     partial sums back), ``dram_writes_ofmap`` and ``stall_cycles`` (0 in CALC mode) of the MAC layers
     (arrays), SCALE-Sim's way."""
-    from accelsim.kernels import layout as L
-
     hw = prep.hw
     user = hw.scalesim is not None and hw.scalesim.interface_bandwidth == "USER"
     if user:

@@ -17,12 +17,11 @@ def energy_summaries(cols: dict, hws: list, table, summaries: list[dict]) -> lis
     point the same number of rows (``summaries``: their ``summarize`` figures)."""
     from accelsim.energy.model import ALL_COMPONENTS, chip_areas_mm2
 
-    def total(c: str) -> list:
-        return cols[c].reshape(len(hws), -1).sum(axis=1).tolist()
-
     names = ["energy_pj"] + [f"energy_pj_{c}" for c in ALL_COMPONENTS if f"energy_pj_{c}" in cols]
+    # each point's sum along its own contiguous row: numpy's pairwise sum of that row, as a 1-D sum is
+    totals = np.stack([cols[c] for c in names]).reshape(len(names), len(hws), -1).sum(axis=2).T.tolist()
     out = []
-    for summary, values, area in zip(summaries, zip(*map(total, names)), chip_areas_mm2(hws, table)):
+    for summary, values, area in zip(summaries, totals, chip_areas_mm2(hws, table)):
         energy, macs, latency = values[0], summary["macs"], summary["latency_s"]
         out.append({"energy_table": table.name, **dict(zip(names, values)),
                     "pj_per_mac": energy / macs if macs else 0.0,
@@ -53,7 +52,11 @@ def summaries(cols: dict, hws: list, network: str, batch: int) -> list[dict]:
     point after point, each point the same number of rows: one numpy pass for all of them."""
     points = len(hws)
     rows = len(cols["macs"]) // max(1, points)
-    totals = {c: cols[c].reshape(points, rows).sum(axis=1).tolist() for c in SUMMED}  # Python ints
+    if all(cols[c].dtype == np.int64 for c in SUMMED):  # integer sums are exact in any order: one pass
+        totals = dict(zip(SUMMED, np.stack([cols[c] for c in SUMMED]).reshape(len(SUMMED), points, rows)
+                          .sum(axis=2).tolist()))  # Python ints
+    else:
+        totals = {c: cols[c].reshape(points, rows).sum(axis=1).tolist() for c in SUMMED}
     # mapping efficiency: the MAC layers' average weighted by their compute cycles
     weight = np.where(cols["macs"] > 0, cols["compute_cycles"], 0).reshape(points, rows)
     weighted = (cols["mapping_efficiency"].reshape(points, rows) * weight).sum(axis=1)
