@@ -81,8 +81,7 @@ def scalesim_mapping(shape: ConvShape, hw: Hardware, stat: str,
     rows<-R.S.C, cols<-output pixels; the whole layer one tile (its SRAMs stream), groups one by one
     (as it walks the expanded DP layers); and the kernel flags of the quirks switched on."""
     rows, cols = DEFAULT_SPATIAL[stat]
-    tiles = {k: shape.dim(k.upper()) for k in TILE_KEYS}
-    tiles["g"] = 1
+    tiles = {"g": 1, "n": shape.N, "m": shape.M, "c": shape.C, "p": shape.P, "q": shape.Q}  # TILE_KEYS order
     flags = tuple(SCALESIM_QUIRKS[q] for q in quirks
                   if not (q in ("os_fold", "os_ofmap_extra") and stat != "os"))
     return ResolvedMapping("npqmc", stat, rows, cols, tiles), flags

@@ -18,7 +18,7 @@ import numpy as np
 
 from accelsim.config.hardware import Hardware
 from accelsim.cost import SCALESIM_QUIRKS, kernel_args, resolve_mapping
-from accelsim.array_prepare import PreparedGroup, array_rows, array_rows_points, layer_table
+from accelsim.array_prepare import PreparedGroup, array_rows_points, layer_table
 from accelsim.kernels.batch import stack_args
 from accelsim.mapping.mapping import Mapping, MappingFile
 from accelsim.errors import AccelsimError
@@ -139,11 +139,17 @@ def prepare(hw: Hardware, net: Network, base: Mapping, mfile: MappingFile, batch
         if scalesim:
             kq = tuple(q for q in (SCALESIM_QUIRKS if quirks is None else quirks) if q in SCALESIM_QUIRKS)
         table = layer_table(net, hw, batch, ceil_rule=scalesim and (quirks is None or "ceil_rule" in quirks))
-        args, homes, descs, stats = (array_rows(hw, table, [mapping_for(name) for name in table.names],
-                                                kq if scalesim else None)
-                                     if len(table.pos) else ((), np.empty((0, 3), object), [], []))
-        prep = PreparedNetwork(hw, net.name, batch, [x.name for x in net.layers], [x.kind for x in net.layers],
-                               table.pos, args, table.shapes, homes, descs, movement, (hw, net), timing, stats, kq)
+        layer_names, layer_kinds = [x.name for x in net.layers], [x.kind for x in net.layers]
+        if not len(table.pos):  # streaming layers only
+            prep = PreparedNetwork(hw, net.name, batch, layer_names, layer_kinds, table.pos, (), table.shapes,
+                                   np.empty((0, 3), object), [], movement, (hw, net), timing, [], kq)
+            return _remember(key, prep)
+        got = array_rows_points([hw], table, [mapping_for(name) for name in table.names], kq if scalesim else None)[0]
+        if isinstance(got, AccelsimError):
+            raise got
+        group, _, descs, stats = got  # a group of one: its arrays are this point's
+        prep = PreparedNetwork(hw, net.name, batch, layer_names, layer_kinds, table.pos, group.args, table.shapes,
+                               None, descs, movement, (hw, net), timing, stats, kq, group=(group, 0, movement))
         return _remember(key, prep)
     hw_key = _hw_key(hw)
     for pos, layer in enumerate(net.layers):

@@ -22,7 +22,6 @@ import pandas as pd
 from accelsim.errors import AccelsimError
 from accelsim.kernels.energy_rows import ENERGY_INPUTS
 from accelsim.kernels.result_rows import FLOAT_COLUMNS, MAC_COLUMNS, mac_rows
-from accelsim.memo import IdentityMemo
 from accelsim.movement import MovementRows, MovementTable
 from accelsim.prepared import whole_group
 
@@ -45,18 +44,13 @@ def home_columns(home_buffers: list[str]) -> list[str]:
     return cols
 
 
-_SHAPES = IdentityMemo(256)
-
-
-def _shape_constants(shapes: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Operand bits (int64[n, 4]: input, weight, psum, output), ofmap and filter elements of a list of
-    ConvShapes; memoised per list object (the array path of array_prepare shares one list across
-    design points)."""
-    return _SHAPES.get((shapes,), None, lambda: (
-        np.array([(sh.input_bits, sh.weight_bits, sh.psum_bits, sh.output_bits) for sh in shapes],
-                 np.int64).reshape(-1, 4),
-        np.array([sh.ofmap_elems() for sh in shapes], np.int64),
-        np.array([sh.filter_elems() for sh in shapes], np.int64)))
+def _shape_constants(args: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Operand bits (int64[n, 4]: input, weight, psum, output), ofmap and filter elements of the MAC
+    layers, from their batch-kernel arguments (``args[0]``: G N M C P Q R S, ``args[8]``: the bits):
+    G*N*M*P*Q and G*M*C*R*S, as ``ConvShape.ofmap_elems`` / ``filter_elems``."""
+    d = args[0]
+    g, m = d[:, 0], d[:, 2]
+    return args[8], g * d[:, 1] * m * d[:, 4] * d[:, 5], g * m * d[:, 3] * d[:, 6] * d[:, 7]
 
 
 class RowHardware(NamedTuple):
@@ -146,10 +140,12 @@ def _mac_into(preps: list, out: np.ndarray, values: list[list], ints: np.ndarray
     (``kernels.result_rows.mac_rows``); ``out``: their cost-kernel rows, point after point; ``values``:
     the points' ``hardware_values``."""
     prep = preps[0]
-    bits, ofmap_elems, filter_elems = _shape_constants(prep.shapes)  # the points share one layer table
+    bits, ofmap_elems, filter_elems = _shape_constants(prep.args)  # the points share one layer table
     if len(preps) == 1:
         if "mac" not in prep.derived:  # constants of the prepared network, computed on its first run
-            prep.derived["mac"] = home_codes(prep.homes)
+            group = prep.group[0] if prep.group is not None else None
+            prep.derived["mac"] = (home_codes(prep.homes) if group is None or group.points > 1
+                                   else index_home_codes(group.home_idx, group.buffer_names))
         homes, home_names = prep.derived["mac"]
     elif (group := whole_group(preps)) is not None:
         homes, home_names = index_home_codes(group[0].home_idx, group[0].buffer_names)

@@ -84,11 +84,9 @@ def conv_shape(layer, hw: Hardware, batch: int, ceil_rule: bool = False) -> Conv
         g = layer.groups
         pad = (0, 0) if layer.padding_applied else layer.padding
         if ceil_rule:
-            sizes = []
-            for ax, size in ((0, layer.in_h), (1, layer.in_w)):
-                span = size + 2 * pad[ax] - layer.dilation[ax] * (layer.kernel[ax] - 1) - 1
-                sizes.append(-(-span // layer.stride[ax]) + 1)
-            pq = tuple(sizes)
+            (kh, kw), (dh, dw), (sh, sw) = layer.kernel, layer.dilation, layer.stride
+            pq = (-(-(layer.in_h + 2 * pad[0] - dh * (kh - 1) - 1) // sh) + 1,
+                  -(-(layer.in_w + 2 * pad[1] - dw * (kw - 1) - 1) // sw) + 1)
         else:
             pq = ((layer.out_h, layer.out_w) if not layer.padding_applied
                   else (_out_applied(layer, 0), _out_applied(layer, 1)))
