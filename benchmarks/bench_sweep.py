@@ -5,9 +5,10 @@ Design points per second over ResNet-50 (each point = one full network evaluatio
 validated hardware config) at the default chunk size, for heuristic and best tiling, with:
 1 and 2 local worker processes; ``--scheduler local`` end to end (a dask LocalCluster of 2 workers
 started, warmed by the first chunks and closed inside the timed run); and an already running dask
-cluster of 2 workers reached by its ``tcp://`` address, as on a real cluster (started and warmed by a
-16-point sweep of other points before the timer; its start-up time is printed; its workers have the
-settings docs/sweeps.md recommends, ``--dask-defaults`` gives them dask's own). Each case runs in a
+cluster of 2 workers reached by its ``tcp://`` address, as on a real cluster: a ``dask scheduler`` and a
+``dask worker`` process of their own (started and warmed by a 16-point sweep of other points before the
+timer; its start-up time is printed; its workers have the settings docs/sweeps.md recommends,
+``--dask-defaults`` gives them dask's own). Each case runs in a
 fresh Python process, warmed by a 2-point sweep of other points (kernels loaded, workload read), so
 no case inherits another's memoised mappings (local workers are forked from the process that runs
 them).
@@ -58,17 +59,52 @@ def one_case(tiling: str, case: int, n: int) -> None:
         cluster.close()
 
 
-def running_cluster(dask_defaults: bool = False):
-    """A 2-worker LocalCluster standing for a running cluster, with the worker settings docs/sweeps.md
-    recommends (those ``--scheduler local`` uses), or with dask's defaults."""
-    import dask
-    from distributed import LocalCluster
+class RunningCluster:
+    """A 2-worker dask cluster started as on a real one: a ``dask scheduler`` process and a ``dask worker``
+    process (2 worker processes of 1 thread under their nannies), reached by its ``tcp://`` address. The
+    workers have the settings docs/sweeps.md recommends (as environment variables where they start), or
+    dask's defaults."""
 
-    from accelsim.sweep.runner import LOCAL_CLUSTER_CONFIG
+    def __init__(self, dask_defaults: bool = False):
+        import json
+        import os
 
-    with dask.config.set({} if dask_defaults else LOCAL_CLUSTER_CONFIG):
-        return LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                            dashboard_address=None)
+        self.tmp = Path(tempfile.mkdtemp())
+        file = self.tmp / "scheduler.json"
+        env = dict(os.environ)
+        if not dask_defaults:
+            env.update({"DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON__MALLOC_TRIM_THRESHOLD_": str(128 * 2**20),
+                        "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"})
+        dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+        self.procs = [subprocess.Popen(dask + ["--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                               "--scheduler-file", str(file)], env=env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+        while True:  # the scheduler writes its address once it listens
+            try:
+                self.scheduler_address = json.loads(file.read_text())["address"]
+                break
+            except (OSError, ValueError, KeyError):
+                if self.procs[0].poll() is not None:
+                    raise RuntimeError("the dask scheduler exited") from None
+                time.sleep(0.05)
+        self.procs.append(subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", "--nworkers", "2", "--nthreads", "1",
+             "--no-dashboard", "--scheduler-file", str(file)], env=env, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL))
+        from distributed import Client
+
+        with Client(self.scheduler_address) as client:
+            client.wait_for_workers(2, timeout=120)
+
+    def close(self) -> None:
+        for proc in reversed(self.procs):
+            proc.terminate()
+            proc.wait(timeout=60)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def running_cluster(dask_defaults: bool = False) -> RunningCluster:
+    return RunningCluster(dask_defaults)
 
 
 def overhead(n: int, pairs: int, dask_defaults: bool) -> None:

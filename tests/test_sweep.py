@@ -254,15 +254,17 @@ def test_pim_sweep_rows_equal_direct_runs(tmp_path):
 def test_default_chunk_size_amortises_but_keeps_every_worker_busy():
     from accelsim.sweep.runner import MAX_CHUNK, default_chunk_size
 
-    assert default_chunk_size(100_000, 2) == MAX_CHUNK
+    assert default_chunk_size(100_000, 2) == MAX_CHUNK["heuristic"] == 1024
+    assert default_chunk_size(100_000, 2, "best") == MAX_CHUNK["best"] == 256
     assert default_chunk_size(112, 2) == 14          # 8 tasks for 2 workers
     assert default_chunk_size(100, 8) == 3           # 34 tasks for 8 workers
     assert default_chunk_size(3, 16) == 1
-    for points in (1, 7, 100, 1000):
-        for workers in (1, 2, 8):
-            size = default_chunk_size(points, workers)
-            assert 1 <= size <= MAX_CHUNK
-            assert size == MAX_CHUNK or -(-points // size) >= min(points, 4 * workers)
+    for tiling, most in MAX_CHUNK.items():
+        for points in (1, 7, 100, 1000, 10_000):
+            for workers in (1, 2, 8):
+                size = default_chunk_size(points, workers, tiling)
+                assert 1 <= size <= most
+                assert size == most or -(-points // size) >= min(points, 4 * workers)
 
 
 def test_design_points_share_nothing_with_the_base():

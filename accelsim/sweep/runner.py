@@ -9,6 +9,7 @@ import hashlib
 import io
 import itertools
 import os
+import pickle
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -114,15 +115,19 @@ def _parquet(rows: list[dict]) -> bytes:
     return data.getvalue()
 
 
-MAX_CHUNK = 256
+# points per task at most, by tiling: with heuristic tiles a point costs ~0.15 ms, so 1,024 points are
+# ~0.15 s of work (what a killed sweep loses per worker); dask's fixed cost per task (submitting, the
+# scheduler, the round trip: a few ms of the client's and scheduler's CPU, which share the cores with
+# the workers on one machine) halved against 256-point tasks, measured; in one process the per-point
+# cost is the same. With best tiles a point costs ~26 ms: 256 points are already ~7 s.
+MAX_CHUNK = {"heuristic": 1024, "best": 256}
 
 
-def default_chunk_size(points: int, workers: int) -> int:
-    """Points per task: up to MAX_CHUNK, so that a task's fixed costs are amortised — a Parquet shard
-    (about 4 ms warm) and a dask round trip (a few ms) against about 0.2 ms per ResNet-50 point with heuristic
-    tiles — but small enough that every worker gets at least four tasks. A killed sweep loses at most
-    one chunk per worker (256 points: a fraction of a second of work per worker)."""
-    return max(1, min(MAX_CHUNK, points // (4 * max(1, workers))))
+def default_chunk_size(points: int, workers: int, tiling: str = "heuristic") -> int:
+    """Points per task: up to ``MAX_CHUNK[tiling]``, so that a task's fixed costs are amortised — a
+    Parquet shard (~1 ms) and on dask a round trip — but small enough that every worker gets at least
+    four tasks."""
+    return max(1, min(MAX_CHUNK[tiling], points // (4 * max(1, workers))))
 
 
 def _chunks(points, done: Finished, size: int, skipped) -> Iterator[list[tuple[int, dict]]]:
@@ -234,7 +239,7 @@ def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | Non
     quiet = (not sys.stderr.isatty()) if quiet is None else quiet
     workers = workers or os.cpu_count() or 1
     if chunk_size is None:
-        chunk_size = default_chunk_size(total - done.count, workers)
+        chunk_size = default_chunk_size(total - done.count, workers, spec.tiling)
     spec_dict = spec.model_dump()
     progress, task = _progress(total, 0, quiet)
     start, finished = time.perf_counter(), 0
@@ -307,17 +312,25 @@ def _run_dask(scheduler: str, workers, spec_dict, base, chunks, record) -> None:
         spec_f, base_f = client.scatter([spec_dict, base], broadcast=True, hash=False)
         todo = iter(chunks)
         running = dask_completed(with_results=True)
+        # a chunk travels pickled: dask walks a task's arguments for futures to substitute, on the client
+        # when it submits and on the worker when it runs, and a chunk is ~1,000 objects (1.3 ms a task
+        # on the client alone, measured); bytes are one
         for chunk in itertools.islice(todo, max(4, 2 * sum(client.nthreads().values()))):
-            running.add(client.submit(evaluate_chunk, spec_f, base_f, chunk, pure=False))
+            running.add(client.submit(_evaluate_pickled, spec_f, base_f, pickle.dumps(chunk), pure=False))
         for _, shard in running:
             record(shard)
             chunk = next(todo, None)
             if chunk is not None:
-                running.add(client.submit(evaluate_chunk, spec_f, base_f, chunk, pure=False))
+                running.add(client.submit(_evaluate_pickled, spec_f, base_f, pickle.dumps(chunk), pure=False))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _evaluate_pickled(spec_dict: dict, base: dict, chunk: bytes) -> tuple[str, bytes, int]:
+    """``evaluate_chunk`` of a pickled chunk (what a dask task receives)."""
+    return evaluate_chunk(spec_dict, base, pickle.loads(chunk))
 
 
 def _spec_yaml(spec: SweepSpec) -> str:
