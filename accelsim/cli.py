@@ -212,8 +212,8 @@ def sweep(
     scheduler: Optional[str] = typer.Option(None, "--scheduler",
                                             help="dask.distributed: 'local' (LocalCluster) or tcp://HOST:PORT."),
     chunk_size: Optional[int] = typer.Option(None, "--chunk-size", min=1,
-                                             help="Design points per task and shard (default: up to 256, "
-                                             "at least 4 tasks per worker)."),
+                                             help="Design points per task and shard (default: up to 1024 with "
+                                             "heuristic tiles, 256 with best; at least 4 tasks per worker)."),
 ) -> None:
     """Evaluate a design-space sweep; rerunning resumes where it stopped."""
     from accelsim.sweep.runner import run_sweep, sweep_counts
