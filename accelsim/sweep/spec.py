@@ -190,8 +190,8 @@ def build_hardware(base: dict, changes: dict, source: str = "design point") -> H
     """The base config with ``changes`` applied, validated as a new Hardware (``base`` is not
     modified). The sections no change touches are passed as the base's validated models (pydantic does
     not validate a model instance again: ``revalidate_instances`` is 'never'); every section on a
-    change's path, and so every validator that can see a change, is validated afresh. That halves a
-    design point's validation."""
+    change's path, and so every validator that can see a change, is validated afresh (about a third
+    less validation for a point that changes the array and one buffer)."""
     sections = _sections(base)
     data = dict(sections.top)
     copied = {id(data)}
