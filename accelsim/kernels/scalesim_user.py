@@ -18,8 +18,11 @@ The rules (read from scalesim 3.0.0's ``memory/read_buffer.py``, ``memory/write_
 * A row stalls by the largest of the three delays; later rows start that much later.
 
 How it is computed without scalesim's demand matrices (``compute/systolic_compute_{os,ws,is}.py``):
-each read operand is held once as its *blocks* — (blocks, block rows, width) addresses, -1 for
-padding — which both its prefetch order and its demand are read from:
+each read operand is laid out once as its *blocks* — (blocks, block rows, width) elements, an
+address or padding — which both its prefetch order and its demand are read from. Only one number is
+stored per element: ``2 x (addresses ahead of it in the prefetch order) + (1 if it holds an address)``,
+which gives its set; the address itself is computed from the element's position when a replayed
+input needs it (``_input_address``, from SCALE-Sim's im2col, ``_im2col``):
 
 * **skewed** operands (OS inputs and filters, WS inputs, IS filters): the prefetch order reads the
   blocks stacked on top of each other by anti-diagonals (each from its bottom row up); fold ``f``
@@ -34,8 +37,8 @@ sets form one range: when the window holds that range (nearly every row) the row
 looking at its addresses. Otherwise the row is replayed address by address: an address is resident
 when the set of this copy of it is, or — inputs only, im2col repeats them — the set of any other
 copy, found by walking the <= R x S output pixels whose windows cover it. Outputs only count, so
-the ofmap row is its number of valid writes, computed. Memory: two arrays the size of the
-(padded) im2col operands; time: O(demand rows) plus the rows that prefetch.
+the ofmap row is its number of valid writes, computed. Memory: one int64 array the size of the
+(padded) im2col operands; time: O(demand rows + elements) plus the rows that prefetch.
 ``tests/scalesim_user_reference.py`` is the literal twin (dense matrices, Python buffer objects
 holding sets); tests/test_scalesim_user.py checks the two agree.
 """
@@ -76,13 +79,12 @@ def _layout(df, NPQ, RSC, K, ar, ac):
 
 
 @njit(cache=True)
-def _blocks(df, lay, N, H, W, R, S, C, K, P, Q, st):
-    """Both read operands' blocks, flat (ifmap then filter; the filter's start is returned). Input
-    addresses are SCALE-Sim's im2col: output pixel p, window element t = (r, s, c) reads
-    ((image * H + oy * st + r) * W + ox * st + s) * C + c, or -1 off the padded input."""
+def _im2col(N, H, W, R, S, C, P, Q, st):
+    """SCALE-Sim's im2col input addresses, as two tables: output pixel p's window reads
+    ``pbase[p] + toff[t]`` at window element t = (r, s, c), i.e.
+    ((image * H + oy * st + r) * W + ox * st + s) * C + c; (py, px): the window's top-left input row and
+    column, (tr, ts): the element's offsets in it (off the padded input when py + tr >= H or px + ts >= W)."""
     NPQ, RSC = N * P * Q, R * S * C
-    n0 = lay[0, B_] * lay[0, TB] * lay[0, WD]
-    blk = np.full(n0 + lay[1, B_] * lay[1, TB] * lay[1, WD], -1, np.int64)
     py, px, pbase = np.empty(NPQ, np.int64), np.empty(NPQ, np.int64), np.empty(NPQ, np.int64)
     for p in range(NPQ):
         img, rem = p // (P * Q), p % (P * Q)
@@ -92,59 +94,72 @@ def _blocks(df, lay, N, H, W, R, S, C, K, P, Q, st):
     for t in range(RSC):
         tr[t], ts[t] = t // (S * C), (t // C) % S
         toff[t] = (tr[t] * W + ts[t]) * C + t % C
-    w = lay[0, WD]
-    for b in range(lay[0, B_]):
-        for t in range(lay[0, TB]):
-            e = (b * lay[0, TB] + t) * w
-            for c in range(w):
-                x = b * w + c
-                p, k = (t, x) if df == 1 else (x, t)  # WS: pixel t, window element x; OS / IS: the reverse
-                if p < NPQ and k < RSC and py[p] + tr[k] < H and px[p] + ts[k] < W:
-                    blk[e + c] = pbase[p] + toff[k]
-    w = lay[1, WD]
-    for b in range(lay[1, B_]):
-        for t in range(lay[1, TB]):
-            e = n0 + (b * lay[1, TB] + t) * w
-            for c in range(w):
-                x = b * w + c
-                if df == 2:  # IS filters: window element x of filter t
-                    if x < RSC:
-                        blk[e + c] = x + t * RSC
-                elif x < K:  # OS / WS filters: window element t of filter x
-                    blk[e + c] = t + x * RSC
-    return blk, n0
+    return py, px, pbase, tr, ts, toff
 
 
 @njit(cache=True)
-def _prefetch_order(blk, base, rows, w, antidiagonal, before):
-    """Walk one operand's prefetch order: ``before[e]`` = valid (non -1) addresses ahead of block
-    element e, whose set is therefore ``before[e] // per_set``. Returns the number of valid addresses."""
+def _input_address(e, df, lay, pbase, toff):
+    """The input address block element ``e`` of the ifmap operand holds (it must hold one)."""
+    w, tb = lay[0, WD], lay[0, TB]
+    row, c = e // w, e % w
+    b, t = row // tb, row % tb
+    x = b * w + c
+    p, k = (t, x) if df == 1 else (x, t)
+    return pbase[p] + toff[k]
+
+
+@njit(cache=True)
+def _prefetch_order(op, df, lay, base, NPQ, RSC, K, H, W, py, px, tr, ts, code):
+    """Walk one read operand's prefetch order over its blocks (stacked: row ``b * block rows + t``),
+    writing ``code[e] = 2 * (addresses ahead of element e) + (1 if e holds an address, 0 for padding)``:
+    element e's set is ``(code[e] >> 1) // per_set``. Returns the number of addresses. Skewed operands
+    are read by anti-diagonals (d = row + column), each from its bottom row up; flipped ones row by row.
+
+    Which elements hold an address: inputs, block b's element (t, c) is column x = b * width + c of
+    the blocks side by side, pixel t and window element x for WS, the reverse for OS / IS, when both
+    exist and the window element is on the padded input; filters, column x is filter x (OS / WS) or
+    window element x (IS). (The test is written out in the loop: as a numba function called per
+    element it ran ~35x slower.)"""
+    tb, w = lay[op, TB], lay[op, WD]
+    rows = lay[op, B_] * tb
+    skew = lay[op, PAT] == SKEW
+    ahead = np.zeros(rows + w if skew else 1, np.int64)  # skewed: addresses ahead of each anti-diagonal
     n = 0
-    if antidiagonal:  # anti-diagonal d = row + c, each from its bottom row up; walked row by row (cache-friendly)
-        ahead = np.zeros(rows + w, np.int64)  # valid addresses ahead of each anti-diagonal, then of the next element
-        for row in range(rows):
+    for b in range(lay[op, B_]):  # row by row (cache-friendly): flipped operands' order, skewed ones' counts
+        for t in range(tb):
+            row = b * tb + t
+            e = base + row * w
             for c in range(w):
-                if blk[base + row * w + c] >= 0:
-                    ahead[row + c + 1] += 1
+                x = b * w + c
+                if op == 1:
+                    v = x < (RSC if df == 2 else K)
+                elif df == 1:
+                    v = t < NPQ and x < RSC and py[t] + tr[x] < H and px[t] + ts[x] < W
+                else:
+                    v = x < NPQ and t < RSC and py[x] + tr[t] < H and px[x] + ts[t] < W
+                if skew:
+                    code[e + c] = 1 if v else 0
+                    if v:
+                        ahead[row + c + 1] += 1
+                else:
+                    code[e + c] = 2 * n + (1 if v else 0)
+                    if v:
+                        n += 1
+    if skew:  # each anti-diagonal from its bottom row up, then of its next element
         for d in range(rows + w - 1):
             ahead[d + 1] += ahead[d]
         for row in range(rows - 1, -1, -1):
             for c in range(w):
                 e = base + row * w + c
-                before[e] = ahead[row + c]
-                if blk[e] >= 0:
-                    ahead[row + c] += 1
-                    n += 1
-    else:
-        for e in range(base, base + rows * w):
-            before[e] = n
-            if blk[e] >= 0:
-                n += 1
+                v = code[e]
+                code[e] = 2 * ahead[row + c] + v
+                ahead[row + c] += v
+                n += v
     return n
 
 
 @njit(cache=True)
-def _input_resident(a, before, per_set, ws, we, ws_lt_we, df, w, tb, N, H, W, R, S, C, P, Q, st):
+def _input_resident(a, code, per_set, ws, we, ws_lt_we, df, w, tb, N, H, W, R, S, C, P, Q, st):
     """Whether input address ``a`` is in a resident set: any of its im2col copies (output pixel p,
     window element t with p's window covering it) sits in the window [ws, we) of sets (wrapped when
     not ``ws_lt_we``). The copies are the only block elements holding ``a``."""
@@ -161,7 +176,7 @@ def _input_resident(a, before, per_set, ws, we, ws_lt_we, df, w, tb, N, H, W, R,
                 e = ((t // w) * tb + p) * w + t % w
             else:
                 e = ((p // w) * tb + t) * w + p % w
-            k = before[e] // per_set
+            k = (code[e] >> 1) // per_set
             if (ws <= k < we) if ws_lt_we else (k >= ws or k < we):
                 return True
     return False
@@ -177,13 +192,13 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
     ``[layout]`` bank bandwidths (words per prefetch line); bw_of: ``Bandwidth`` (words per drain line)."""
     NPQ, RSC = N * P * Q, R * S * C
     rf, cf, L, lay = _layout(df, NPQ, RSC, K, ar, ac)
-    blk, n0 = _blocks(df, lay, N, H, W, R, S, C, K, P, Q, st)
-    before = np.empty(blk.shape[0], np.int64)
+    py, px, pbase, tr, ts, toff = _im2col(N, H, W, R, S, C, P, Q, st)
+    n0 = lay[0, B_] * lay[0, TB] * lay[0, WD]
+    code = np.empty(n0 + lay[1, B_] * lay[1, TB] * lay[1, WD], np.int64)  # both operands' blocks, flat
     base = np.array([0, n0], np.int64)
     n_valid = np.zeros(2, np.int64)
     for op in range(2):
-        n_valid[op] = _prefetch_order(blk, base[op], lay[op, B_] * lay[op, TB], lay[op, WD], lay[op, PAT] == SKEW,
-                                      before)
+        n_valid[op] = _prefetch_order(op, df, lay, base[op], NPQ, RSC, K, H, W, py, px, tr, ts, code)
     # buffer geometry per operand: words per set, sets, active sets, sets a prefetch advances by
     words = np.array([words_if, words_fi], np.int64)
     bw = np.array([bw_if, bw_fi], np.int64)
@@ -243,8 +258,8 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
                     step = 1
                     count = w
                 e1 = e0 + (count - 1) * step
-                v0 = before[e0]
-                v1 = before[e1] + (1 if blk[e1] >= 0 else 0) - 1
+                v0 = code[e0] >> 1
+                v1 = (code[e1] >> 1) + (code[e1] & 1) - 1
                 if v1 < v0:
                     continue  # padding only
                 per_set, n_sets, a_sets, p_sets = geo[op, 0], geo[op, 1], geo[op, 2], geo[op, 3]
@@ -255,18 +270,18 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
                 offset = 1
                 e = e0
                 for _ in range(count):
-                    addr = blk[e]
-                    own = before[e] // per_set  # the set of this copy of the address
+                    ce = code[e]
+                    own = (ce >> 1) // per_set  # the set of this copy of the address
                     e += step
-                    if addr < 0:
+                    if ce & 1 == 0:  # padding
                         continue
                     spins = 0
                     while True:
                         ws, we = state[op, 0], state[op, 1]
                         if (ws <= own < we) if ws < we else (own >= ws or own < we):
                             break
-                        if op == 0 and _input_resident(addr, before, per_set, ws, we, ws < we, df, w, tb, N, H, W,
-                                                       R, S, C, P, Q, st):
+                        if op == 0 and _input_resident(_input_address(e - step, df, lay, pbase, toff), code, per_set,
+                                                       ws, we, ws < we, df, w, tb, N, H, W, R, S, C, P, Q, st):
                             break  # another copy is resident (filters have one copy each)
                         spins += 1
                         if p_sets == 0 or spins > n_sets:
