@@ -13,7 +13,7 @@ candidate loop stops at the first tile set that does not fit. Objectives:
 import numpy as np
 from numba import njit
 
-from accelsim.kernels.conv_cost import FW_SIZE, IW_SIZE, cost_with_workspace
+from accelsim.kernels.conv_cost import FW_SIZE, IW_BASE, IW_SIZE, cost_into
 from accelsim.kernels.reuse import tile_fetches, tile_traffic
 from accelsim.kernels.spans import span_used
 from accelsim.kernels.layout import N_OUT
@@ -52,10 +52,10 @@ def span_sums(n_out, cands, ncand, k, stride, pad, dil, size):
     return sums
 
 
-@njit(cache=True)
-def _traffic_bits(dims, tiles, order, bits, home_kind, sum_rows, sum_cols, inner, fetches):
-    """(DRAM bits, on-chip home bits, steps) of one tile set, by the kernel's reuse rule."""
-    trips = np.empty(6, np.int64)
+@njit(cache=True, _nrt=False, error_model="numpy")
+def _traffic_bits(dims, tiles, order, bits, home_kind, sum_rows, sum_cols, inner, fetches, trips):
+    """(DRAM bits, on-chip home bits, steps) of one tile set, by the kernel's reuse rule (``inner``,
+    ``fetches``, ``trips``: scratch)."""
     steps = 1
     for d in range(6):
         trips[d] = (dims[d] + tiles[d] - 1) // tiles[d]
@@ -74,7 +74,7 @@ def _traffic_bits(dims, tiles, order, bits, home_kind, sum_rows, sum_cols, inner
     return dram, onchip, steps
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, error_model="numpy")
 def _fits(tiles, ip, iq, in_span, cap, bits, op_buf, buf_db, home_kind, R, S, need):
     need[:] = 0
     for op in range(3):
@@ -102,17 +102,38 @@ def search_tiles(objective, slack_percent, cands, ncand, in_span, sum_rows, sum_
     ``cands[d, :ncand[d]]`` ascending candidate tile sizes of dim d (G N M C P Q); ``in_span[0|1, j]``
     the input rows/cols one tile of ``cands[P|Q, j]`` outputs can touch; ``sum_rows[j]``/``sum_cols[j]``
     the input positions read over all tiles; ``cap[b]`` free bytes of buffer b.
-    """
-    big = np.iinfo(np.int64).max
-    best = np.full(6, -1, np.int64)
-    best_key = np.full(3, big, np.int64)
-    tiles = np.empty(6, np.int64)
+
+    The search itself (``_search``) runs without numba's runtime: reference counting on the array
+    arguments of its per-candidate calls cost more than the candidates' arithmetic. It is handed its
+    scratch space here, and run again with a larger cost-kernel workspace in the rare case a candidate
+    has more index classes per loop than the default one holds."""
+    best = np.empty(6, np.int64)
+    scratch = np.empty(3 + 3 + 3 + 6 + 6, np.int64)  # best key, loop inner, fetches, trips, tiles
     need = np.zeros(cap.shape[0], np.int64)
-    inner = np.empty(3, np.int64)
-    fetches = np.empty(3, np.int64)
-    iw = np.empty(IW_SIZE, np.int64)
     fw = np.empty(FW_SIZE, np.float64)
     out = np.empty(N_OUT, np.int64)
+    iw = np.empty(IW_SIZE, np.int64)
+    while True:
+        more = _search(objective, slack_percent, cands, ncand, in_span, sum_rows, sum_cols, cap, dims, geom, order,
+                       rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db, home_kind, home_bw_bits,
+                       dram_bw_bits, dram_lat, best, scratch, need, iw, fw, out)
+        if more == 0:
+            return best
+        iw = np.empty(IW_BASE + 18 * more, np.int64)
+
+
+@njit(cache=True, _nrt=False, error_model="numpy")
+def _search(objective, slack_percent, cands, ncand, in_span, sum_rows, sum_cols, cap, dims, geom, order, rows_mask,
+            cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits,
+            dram_lat, best, scratch, need, iw, fw, out):
+    """``search_tiles`` into ``best``; returns 0, or the index classes per loop a candidate needs when
+    ``iw`` is too small (``best`` is then not valid)."""
+    big = 9223372036854775807  # int64 max
+    best_key, inner, fetches, trips, tiles = scratch[0:3], scratch[3:6], scratch[6:9], scratch[9:15], scratch[15:21]
+    for d in range(6):
+        best[d] = -1
+    best_key[0] = best_key[1] = best_key[2] = big
+    target_dram = target_onchip = big
     R, S = dims[DR], dims[DS]
     # pass 0: the minimum (DRAM, on-chip) traffic, or the minimum cycles; pass 1 (DRAM objective
     # only): the fewest cycles among the sets that reach that minimum traffic
@@ -134,22 +155,21 @@ def search_tiles(objective, slack_percent, cands, ncand, in_span, sum_rows, sum_
                                              need):
                                     break  # larger Q tiles only need more
                                 dram, onchip, steps = _traffic_bits(dims, tiles, order, bits, home_kind,
-                                                                    sum_rows[ip], sum_cols[iq], inner, fetches)
+                                                                    sum_rows[ip], sum_cols[iq], inner, fetches, trips)
                                 if phase == 0 and objective == OBJ_DRAM:
                                     k0, k1, k2 = dram, onchip, steps
                                 elif phase == 1 and (dram * 100 > target_dram * (100 + slack_percent) or
                                                      onchip * 100 > target_onchip * (100 + slack_percent)):
                                     continue
                                 else:
-                                    cost_with_workspace(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits,
-                                              op_buf, buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits,
-                                              dram_lat, iw, fw, out)
-                                    if phase == 1:
-                                        k0, k1, k2 = out[O_CYCLES], dram, onchip
-                                    else:
-                                        k0, k1, k2 = out[O_CYCLES], dram, onchip
+                                    more = cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr,
+                                                     bits, op_buf, buf_bw_bits, buf_db, home_kind, home_bw_bits,
+                                                     dram_bw_bits, dram_lat, iw, fw, out)
+                                    if more > 0:
+                                        return more
+                                    k0, k1, k2 = out[O_CYCLES], dram, onchip
                                 if (k0 < best_key[0] or (k0 == best_key[0] and (k1 < best_key[1] or (
                                         k1 == best_key[1] and k2 < best_key[2])))):
                                     best_key[0], best_key[1], best_key[2] = k0, k1, k2
                                     best[DG], best[DN], best[DM], best[DC], best[DP], best[DQ] = ig, i_n, im, ic, ip, iq
-    return best
+    return 0
