@@ -130,6 +130,15 @@ def op_columns(index: dict, names) -> np.ndarray:
                                                           "writes_ofmap")] for b in names], np.int64).reshape(-1, 4)
 
 
+def _stacked_home_codes(preps: list) -> tuple[np.ndarray, list[str]]:
+    """``home_codes`` of the points' homes, stacked: from the buffer indices of their ``PreparedGroup``
+    when they are all its points (one point prepared alone is a group of one), else from their names."""
+    group = whole_group(preps)
+    if group is not None:
+        return index_home_codes(group[0].home_idx, group[0].buffer_names)
+    return home_codes(np.concatenate([p.homes for p in preps]))
+
+
 _NO_SS = np.zeros((0, 5), np.int64)
 SS_COLUMNS = ("stall_cycles", "dram_reads_ifmap", "dram_reads_filter", "dram_reads_ofmap", "dram_writes_ofmap")
 
@@ -143,14 +152,10 @@ def _mac_into(preps: list, out: np.ndarray, values: list[list], ints: np.ndarray
     bits, ofmap_elems, filter_elems = _shape_constants(prep.args)  # the points share one layer table
     if len(preps) == 1:
         if "mac" not in prep.derived:  # constants of the prepared network, computed on its first run
-            group = prep.group[0] if prep.group is not None else None
-            prep.derived["mac"] = (home_codes(prep.homes) if group is None or group.points > 1
-                                   else index_home_codes(group.home_idx, group.buffer_names))
+            prep.derived["mac"] = _stacked_home_codes(preps)
         homes, home_names = prep.derived["mac"]
-    elif (group := whole_group(preps)) is not None:
-        homes, home_names = index_home_codes(group[0].home_idx, group[0].buffer_names)
     else:
-        homes, home_names = home_codes(np.concatenate([p.homes for p in preps]))
+        homes, home_names = _stacked_home_codes(preps)
     scalesim = prep.timing == "scalesim"
     if scalesim:  # SCALE-Sim's read buffers and write drains (accelsim/scalesim_memory.py)
         if len(preps) > 1:

@@ -52,11 +52,9 @@ def summaries(cols: dict, hws: list, network: str, batch: int) -> list[dict]:
     point after point, each point the same number of rows: one numpy pass for all of them."""
     points = len(hws)
     rows = len(cols["macs"]) // max(1, points)
-    if all(cols[c].dtype == np.int64 for c in SUMMED):  # integer sums are exact in any order: one pass
-        totals = dict(zip(SUMMED, np.stack([cols[c] for c in SUMMED]).reshape(len(SUMMED), points, rows)
-                          .sum(axis=2).tolist()))  # Python ints
-    else:
-        totals = {c: cols[c].reshape(points, rows).sum(axis=1).tolist() for c in SUMMED}
+    # the summed columns are int64 counts (cycles, MACs, bytes): one stacked pass, Python ints out
+    totals = dict(zip(SUMMED, np.stack([cols[c] for c in SUMMED]).reshape(len(SUMMED), points, rows)
+                      .sum(axis=2).tolist()))
     # mapping efficiency: the MAC layers' average weighted by their compute cycles
     weight = np.where(cols["macs"] > 0, cols["compute_cycles"], 0).reshape(points, rows)
     weighted = (cols["mapping_efficiency"].reshape(points, rows) * weight).sum(axis=1)

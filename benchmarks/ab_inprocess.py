@@ -29,8 +29,11 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 def extract(rev: str) -> Path:
     """The ``accelsim`` package (and shipped files) of ``rev``, renamed ``accelsim_ab``."""
     out = Path(tempfile.mkdtemp())
-    tar = subprocess.run(["git", "-C", str(REPO), "archive", rev, "accelsim", "hwconfigs", "workloads"],
-                         check=True, capture_output=True).stdout
+    got = subprocess.run(["git", "-C", str(REPO), "archive", rev, "accelsim", "hwconfigs", "workloads"],
+                         capture_output=True)
+    if got.returncode:
+        sys.exit(f"ab_inprocess: git archive {rev}: {got.stderr.decode().strip()}")
+    tar = got.stdout
     subprocess.run(["tar", "-x", "-C", str(out)], input=tar, check=True)
     (out / "accelsim").rename(out / "accelsim_ab")
     for path in (out / "accelsim_ab").rglob("*.py"):

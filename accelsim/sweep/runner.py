@@ -119,7 +119,7 @@ def _parquet(rows: list[dict]) -> bytes:
 # ~0.15 s of work (what a killed sweep loses per worker); dask's fixed cost per task (submitting, the
 # scheduler, the round trip: a few ms of the client's and scheduler's CPU, which share the cores with
 # the workers on one machine) halved against 256-point tasks, measured; in one process the per-point
-# cost is the same. With best tiles a point costs ~26 ms: 256 points are already ~7 s.
+# cost is the same. With best tiles a point costs ~12 ms: 256 points are already ~3 s.
 MAX_CHUNK = {"heuristic": 1024, "best": 256}
 
 

@@ -98,10 +98,11 @@ class _Sections:
         self.top = self.copy(base)
 
     def _pair(self, node, value) -> None:
-        if isinstance(node, dict) and isinstance(value, BaseModel):
-            pass
-        elif not (isinstance(node, list) and isinstance(value, list) and len(node) == len(value)
-                  and all(isinstance(v, BaseModel) for v in value)):
+        """Record ``node`` (a section of the base) as validating to ``value``, and so on below it."""
+        model = isinstance(node, dict) and isinstance(value, BaseModel)
+        models = (isinstance(node, list) and isinstance(value, list) and len(node) == len(value)
+                  and all(isinstance(v, BaseModel) for v in value))
+        if not (model or models):  # a plain value or a free-form dict (energy_overrides): validated each time
             return
         self.validated[id(node)] = value
         self.origin[id(value)] = node
