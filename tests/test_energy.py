@@ -166,3 +166,45 @@ def test_a_table_copy_does_not_keep_the_figures_cached_from_the_original():
     assert copy.mac_pj(8, 32).energy_pj == 2 * mac
     assert copy.sram_at(100_000, "read_pj") == pytest.approx(2 * sram, rel=1e-12)
     assert t.mac_pj(8, 32).energy_pj == mac
+
+
+@given(st.sampled_from(["edge", "eyeriss_like", "tpu_v1_like"]),
+       st.lists(st.tuples(st.integers(1024, 1 << 22), st.sampled_from([8, 16, 64, 128]),
+                          st.sampled_from(["dram", "lpddr4", "ddr3"]), st.sampled_from([(8, 8), (16, 16), (4, 8)]),
+                          st.integers(1, 64)), min_size=1, max_size=6))
+@settings(max_examples=60, deadline=None)
+def test_energy_factors_of_many_points_equal_each_points_literal_figures(name, changes):
+    """``energy_factors``' gathered arrays against the figures looked up point by point, buffer by buffer."""
+    from accelsim.config.hardware import OPERANDS
+    from accelsim.energy.model import energy_factors, table_for
+
+    base = accelsim.load_hardware(name).model_dump()
+    hws = []
+    for size, port, kind, (a, w), rows in changes:
+        d = {**base, "backing_memory": {**base["backing_memory"], "kind": kind}, "array": {**base["array"], "rows": rows},
+             "precision": {**base["precision"], "input_bits": a, "weight_bits": w}}
+        d["buffers"] = [{**b, "size_bytes": size * (j + 1), "port_bits": port} for j, b in enumerate(base["buffers"])]
+        hws.append(accelsim.load_hardware(d))
+    table = table_for(hws[0])
+    f = energy_factors(hws, table)
+    width = table.sram_width_bits
+    for k, hw in enumerate(hws):
+        def figures(b):
+            return [b.port_bits, table.sram_at(b.size_bytes, "read_pj"), table.sram_at(b.size_bytes, "write_pj"),
+                    b.port_bits / width]
+
+        rf = hw.register_files
+        reg = table.register_pj_per_bit if (rf.ifmap_bytes or rf.filter_bytes or rf.psum_bytes) else 0.0
+        staging = [hw.staging_buffer(op) for op in OPERANDS]
+        leak = 0.0
+        for b in hw.buffers:
+            leak += table.sram_at(b.size_bytes, "leak_uw")
+        p = hw.precision
+        leak += hw.pes * (table.mac_pj(max(p.input_bits, p.weight_bits), p.psum_bits).leak_uw or 0.0)
+        fifo = table.register_pj_per_bit if None in staging else 0.0
+        assert f.point[k].tolist() == [reg, fifo, table.noc_pj_per_bit_hop, table.dram_pj_per_bit[hw.backing_memory.kind],
+                                       leak]
+        assert f.stage[k].tolist() == [[0.0] * 4 if b is None else figures(b) for b in staging]
+        assert f.pure[k].tolist() == [figures(b) for b in hw.buffers if not b.operands]
+    assert f.staged.tolist() == [int(hw.staging_buffer(op) is not None) for op in OPERANDS]
+    assert f.pure_names == tuple(b.name for b in hws[0].buffers if not b.operands)

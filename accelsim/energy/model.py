@@ -66,15 +66,6 @@ class EnergyFactors(NamedTuple):
     pure: np.ndarray  # float64[points, len(pure_names), 4]: their port bits, read pJ, write pJ, scale
 
 
-def _sram(table: EnergyTable, b, sram_w: int, figures: dict | None) -> tuple:
-    """(port bits, read pJ, write pJ, port bits / SRAM width, leakage uW) of buffer ``b``; ``figures``:
-    ``table.sram_figures`` of the sizes, or None to look them up here."""
-    read, write, leak = (figures[b.size_bytes] if figures is not None else
-                         (table.sram_at(b.size_bytes, "read_pj"), table.sram_at(b.size_bytes, "write_pj"),
-                          table.sram_at(b.size_bytes, "leak_uw")))
-    return b.port_bits, read, write, b.port_bits / sram_w, leak
-
-
 def energy_structure(hw: Hardware) -> tuple:
     """What must be equal for design points to share one ``energy_factors``: energy table, homes,
     and the buffers in order with the operands each stages (so the buffer staging each operand and the
@@ -84,40 +75,45 @@ def energy_structure(hw: Hardware) -> tuple:
 
 
 def energy_factors(hws: list[Hardware], table: EnergyTable) -> EnergyFactors:
-    """EnergyFactors of design points with one ``energy_structure``."""
-    points, seen = [], {}
-    sram = None  # many points, each with a new buffer size: the SRAM figures of all sizes in one pass
-    if len(hws) > 1:
-        sram = table.sram_figures(sorted({b.size_bytes for hw in hws for b in hw.buffers}),
-                                  ("read_pj", "write_pj", "leak_uw"))
+    """EnergyFactors of design points with one ``energy_structure``: the table's entries looked up once per
+    distinct (register files used, memory kind, MAC width) and the SRAM figures once per buffer size (a
+    sweep's points share the first and bring new sizes)."""
     hw = hws[0]  # the points share which buffer stages each operand and which are pure homes
+    names = [b.name for b in hw.buffers]
     stage_names = [None if b is None else b.name for b in map(hw.staging_buffer, OPERANDS)]
-    names = tuple(b.name for b in hw.buffers if not b.operands)
-    no_stage = (0.0, 0.0, 0.0, 0.0)
-    for hw in hws:  # entries looked up in the order a missing one is reported
-        rf = hw.register_files
-        reg = table.need("register_pj_per_bit") if (rf.ifmap_bytes or rf.filter_bytes or rf.psum_bytes) else 0.0
-        hop, dram = table.need("noc_pj_per_bit_hop"), table.dram(hw.backing_memory.kind)
-        sram_w = table.need("sram_width_bits")
-        figures = {}  # once per buffer, and once per size and port among the points
-        for b in hw.buffers:
-            size = (b.size_bytes, b.port_bits)
-            if size not in seen:
-                seen[size] = _sram(table, b, sram_w, sram)
-            figures[b.name] = seen[size]
+    scalars, keys = {}, []  # per distinct key: (register, FIFO, hop, backing memory pJ/bit; MAC leakage uW)
+    for h in hws:
+        rf, p = h.register_files, h.precision
+        key = (bool(rf.ifmap_bytes or rf.filter_bytes or rf.psum_bytes), h.backing_memory.kind,
+               max(p.input_bits, p.weight_bits), p.psum_bits)
+        keys.append(key)
+        if key not in scalars:  # entries looked up in the order a missing one is reported
+            reg = table.need("register_pj_per_bit") if key[0] else 0.0
+            hop, dram = table.need("noc_pj_per_bit_hop"), table.dram(key[1])
+            table.need("sram_width_bits")
+            fifo = table.need("register_pj_per_bit") if None in stage_names else 0.0
+            scalars[key] = (reg, fifo, hop, dram, table.mac_pj(key[2], key[3]).leak_uw or 0.0)
+    figures = table.sram_figures(sorted({b.size_bytes for h in hws for b in h.buffers}),
+                                 ("read_pj", "write_pj", "leak_uw"))
+    width = table.sram_width_bits
+    point, buffers = [], []
+    for h, key in zip(hws, keys):
+        s = scalars[key]
         leak_uw = 0.0
-        for b in hw.buffers:
-            leak_uw += figures[b.name][4]
-        mac_entry = table.mac_pj(max(hw.precision.input_bits, hw.precision.weight_bits), hw.precision.psum_bits)
-        leak_uw += hw.pes * (mac_entry.leak_uw or 0.0)
-        fifo = table.need("register_pj_per_bit") if None in stage_names else 0.0
-        points.append(((reg, fifo, hop, dram, leak_uw),
-                       [no_stage if name is None else figures[name][:4] for name in stage_names],
-                       [figures[name][:4] for name in names]))
-    return EnergyFactors(table, hws[0].on_chip_homes(), np.array([p[0] for p in points], np.float64),
-                         np.array([name is not None for name in stage_names], np.int64),
-                         np.array([p[1] for p in points], np.float64).reshape(len(hws), 3, 4), names,
-                         np.array([p[2] for p in points], np.float64).reshape(len(hws), len(names), 4))
+        for b in h.buffers:
+            f = figures[b.size_bytes]
+            buffers.append((b.port_bits, f[0], f[1], b.port_bits / width))
+            leak_uw += f[2]
+        point.append((s[0], s[1], s[2], s[3], leak_uw + h.pes * s[4]))  # the buffers' leakage, then the PEs'
+    buf = np.array(buffers, np.float64).reshape(len(hws), len(names), 4)  # port bits, read pJ, write pJ, port/width
+    stage = np.zeros((len(hws), 3, 4), np.float64)  # an operand no buffer stages streams through a FIFO: zeros
+    for op, name in enumerate(stage_names):
+        if name is not None:
+            stage[:, op] = buf[:, names.index(name)]
+    pure = [j for j, b in enumerate(hw.buffers) if not b.operands]
+    return EnergyFactors(table, hw.on_chip_homes(), np.array(point, np.float64),
+                         np.array([name is not None for name in stage_names], np.int64), stage,
+                         tuple(names[j] for j in pure), buf[:, pure])
 
 
 def energy_columns(layers, bits: np.ndarray, widths: tuple, f: EnergyFactors) -> dict:

@@ -129,6 +129,8 @@ class EnergyTable(_M):
     def sram_figures(self, sizes: list[int], fields: tuple[str, ...]) -> dict[int, tuple]:
         """{size: (figure per field)}: ``sram_at`` of many sizes at once (one numba pass per field, equal
         to it figure for figure), for design points that each bring a new buffer size."""
+        if len(sizes) <= 8:  # a few sizes: the bisection costs less than the arrays and the kernel call
+            return {s: tuple(self.sram_at(s, f) for f in fields) for s in sizes}
         import numpy as np
 
         from accelsim.kernels.log_interp import log_interp_into
