@@ -22,7 +22,7 @@ from accelsim.memo import IdentityMemo
 from accelsim.prepared import prepare, prepare_points, whole_group
 from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, home_columns, layer_bits,
                               mac_widths, stacked_columns)
-from accelsim.summary import SUMMARY_INPUTS, energy_summaries, energy_summary, summaries, summarize
+from accelsim.summary import SUMMARY_INPUTS, energy_summary, energy_summary_columns, summarize, summary_columns
 from accelsim.workload.distinct import distinct_layers
 from accelsim.workload.layers import Network
 
@@ -181,14 +181,16 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     return SimulationResult(cols, summary)
 
 
-def simulate_points(hardware: list, workload, *, batch: int | None = None, tiling: str = "best") -> list:
+def simulate_points(hardware: list, workload, *, batch: int | None = None, tiling: str = "best",
+                    metrics: list[str] | None = None) -> list:
     """Network summaries of many design points on one workload — each equal to ``simulate(hw, workload,
     batch=batch, tiling=tiling).summary`` — with one kernel call and the result, energy and summary
     arithmetic done for all the points that share a precision and a buffer structure at once (what a
     sweep needs; the per-layer tables are not kept). A layer the network repeats is costed once per point
     (``workload.distinct``) and its columns copied to the repeats before the totals are summed. Entry i
-    is point i's summary, or the AccelsimError it raised (a layer that does not fit). Hardware with a
-    PIM section is simulated point by point."""
+    is point i's summary, or the AccelsimError it raised (a layer that does not fit); ``metrics``: only
+    these of its entries (the ones it has; default all). Hardware with a PIM section is simulated point
+    by point."""
     if isinstance(hardware, (str, Path, dict, Hardware)) or not hasattr(hardware, "__iter__"):
         raise AccelsimError(f"simulate_points: hardware must be a list of configs (objects, dicts, paths or "
                             f"shipped names), got {type(hardware).__name__}; for one config use simulate()")
@@ -199,12 +201,17 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
     _warn_sparse(net)
     distinct, index = distinct_layers(net)
     results: list = [None] * len(hws)
+
+    def alone(i: int) -> None:  # point i simulated by itself
+        try:
+            summary = simulate(hws[i], net, batch=n, tiling=tiling).summary
+            results[i] = summary if metrics is None else {k: summary[k] for k in metrics if k in summary}
+        except AccelsimError as exc:
+            results[i] = exc
+
     for i, hw in enumerate(hws):
         if hw.pim is not None:
-            try:
-                results[i] = simulate(hw, net, batch=n, tiling=tiling).summary
-            except AccelsimError as exc:
-                results[i] = exc
+            alone(i)
     digital = [i for i, hw in enumerate(hws) if hw.pim is None]
     groups: dict = {}
     for i, prep in zip(digital, prepare_points([hws[i] for i in digital], distinct, n, tiling)):
@@ -221,20 +228,18 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
             table = table_for(points[0])
             cols = _columns([m[2] for m in members], points, table, text=False)
         except AccelsimError:  # one point's energy entry missing: find out which, point by point
-            for i, hw, _ in members:
-                try:
-                    results[i] = simulate(hw, net, batch=n, tiling=tiling).summary
-                except AccelsimError as exc:
-                    results[i] = exc
+            for i, _, _ in members:
+                alone(i)
             continue
         if kept < rows:  # each point's rows for every layer of the network, repeats copied (the columns
             # the summaries read: summed in the same order as simulate sums them, float for float)
             at = (np.arange(len(members), dtype=np.int64)[:, None] * kept + index).ravel()
             cols = {c: v[at] for c, v in cols.items() if c in SUMMARY_INPUTS or c.startswith("energy_pj")}
-        sums = summaries(cols, points, net.name, n)
-        for (i, _, _), summary, energy in zip(members, sums, energy_summaries(cols, points, table, sums)):
-            summary.update(energy)
-            results[i] = summary
+        sums = summary_columns(cols, points, net.name, n)
+        sums.update(energy_summary_columns(cols, points, table, sums))
+        keys = list(sums) if metrics is None else [k for k in metrics if k in sums]
+        for (i, _, _), values in zip(members, zip(*(sums[k] for k in keys))):
+            results[i] = dict(zip(keys, values))
     return results
 
 

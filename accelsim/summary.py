@@ -9,26 +9,31 @@ import numpy as np
 def energy_summary(cols: dict, hw, table, summary: dict) -> dict:
     """Energy, efficiency and area figures of a run (pJ, TOPS/W with a MAC = 2 ops, W, mm2); with a PIM
     section, its components and its chip area too."""
-    return energy_summaries(cols, [hw], table, [summary])[0]
+    return rows_of(energy_summary_columns(cols, [hw], table, {"macs": [summary["macs"]],
+                                                                "latency_s": [summary["latency_s"]]}))[0]
 
 
-def energy_summaries(cols: dict, hws: list, table, summaries: list[dict]) -> list[dict]:
+def energy_summary_columns(cols: dict, hws: list, table, summary: dict) -> dict[str, list]:
     """``energy_summary`` of design points whose per-layer columns are stacked, point after point, each
-    point the same number of rows (``summaries``: their ``summarize`` figures)."""
-    from accelsim.energy.model import ALL_COMPONENTS, chip_areas_mm2
+    point the same number of rows, as columns (one entry per point; ``summary``: their ``summary_columns``,
+    of which ``macs`` and ``latency_s`` are read)."""
+    from accelsim.energy.model import ALL_COMPONENTS, chip_area_columns
 
     names = ["energy_pj"] + [f"energy_pj_{c}" for c in ALL_COMPONENTS if f"energy_pj_{c}" in cols]
     # each point's sum along its own contiguous row: numpy's pairwise sum of that row, as a 1-D sum is
-    totals = np.stack([cols[c] for c in names]).reshape(len(names), len(hws), -1).sum(axis=2).T.tolist()
-    out = []
-    for summary, values, area in zip(summaries, totals, chip_areas_mm2(hws, table)):
-        energy, macs, latency = values[0], summary["macs"], summary["latency_s"]
-        out.append({"energy_table": table.name, **dict(zip(names, values)),
-                    "pj_per_mac": energy / macs if macs else 0.0,
-                    "tops_per_w": 2 * macs / energy if energy else 0.0,
-                    "average_power_w": energy * 1e-12 / latency if latency else 0.0,
-                    **area})
-    return out
+    totals = np.stack([cols[c] for c in names]).reshape(len(names), len(hws), -1).sum(axis=2).tolist()
+    energy, macs, latency = totals[0], summary["macs"], summary["latency_s"]
+    return {"energy_table": [table.name] * len(hws), **dict(zip(names, totals)),
+            "pj_per_mac": [e / m if m else 0.0 for e, m in zip(energy, macs)],
+            "tops_per_w": [2 * m / e if e else 0.0 for e, m in zip(energy, macs)],
+            "average_power_w": [e * 1e-12 / t if t else 0.0 for e, t in zip(energy, latency)],
+            **chip_area_columns(hws, table)}
+
+
+def rows_of(columns: dict[str, list]) -> list[dict]:
+    """Columns (equal-length lists) as one dict per entry."""
+    keys = list(columns)
+    return [dict(zip(keys, values)) for values in zip(*columns.values())]
 
 
 def summarize(cols: dict, hw, network: str, batch: int) -> dict:
@@ -36,7 +41,7 @@ def summarize(cols: dict, hw, network: str, batch: int) -> dict:
     of accelsim.pim.hybrid.hybrid_summary too."""
     from accelsim.pim.hybrid import hybrid_summary
 
-    summary = summaries(cols, [hw], network, batch)[0]
+    summary = rows_of(summary_columns(cols, [hw], network, batch))[0]
     if hw.pim is not None:
         summary.update(hybrid_summary(cols, hw, batch, summary["macs"], summary["cycles"]))
     return summary
@@ -47,9 +52,10 @@ SUMMED = ("macs", "cycles", "compute_cycles", "stall_cycles", "compute_bound_cyc
 SUMMARY_INPUTS = SUMMED + ("mapping_efficiency",)  # the columns summaries read, besides the energy_pj* ones
 
 
-def summaries(cols: dict, hws: list, network: str, batch: int) -> list[dict]:
+def summary_columns(cols: dict, hws: list, network: str, batch: int) -> dict[str, list]:
     """``summarize`` (without the PIM figures) of design points whose per-layer columns are stacked,
-    point after point, each point the same number of rows: one numpy pass for all of them."""
+    point after point, each point the same number of rows, as columns (one entry per point): one numpy pass
+    for the sums."""
     points = len(hws)
     rows = len(cols["macs"]) // max(1, points)
     # the summed columns are int64 counts (cycles, MACs, bytes): one stacked pass, Python ints out
@@ -57,22 +63,20 @@ def summaries(cols: dict, hws: list, network: str, batch: int) -> list[dict]:
                       .sum(axis=2).tolist()))
     # mapping efficiency: the MAC layers' average weighted by their compute cycles
     weight = np.where(cols["macs"] > 0, cols["compute_cycles"], 0).reshape(points, rows)
-    weighted = (cols["mapping_efficiency"].reshape(points, rows) * weight).sum(axis=1)
+    weighted = (cols["mapping_efficiency"].reshape(points, rows) * weight).sum(axis=1).tolist()
     weights = weight.sum(axis=1).tolist()
-    out = []
-    for k, hw in enumerate(hws):
-        t = {c: v[k] for c, v in totals.items()}
-        macs, cycles, w = t["macs"], t["cycles"], weights[k]
-        latency = cycles / hw.clock_hz
-        pes = hw.pes * hw.array.macs_per_pe
-        out.append({
-            "hardware": hw.name, "network": network, "batch": batch, "layers": rows, **t,
-            "mapping_efficiency": float(weighted[k] / w) if w else 0.0,
-            "utilization": macs / (pes * cycles) if cycles else 0.0,
-            "latency_s": latency,
-            "latency_per_inference_s": latency / batch,
-            "throughput_inferences_per_s": batch / latency if latency else 0.0,
-            "throughput_tops": 2 * macs / latency / 1e12 if latency else 0.0,
-            "peak_tops": 2 * pes * hw.clock_hz / 1e12,
-        })
-    return out
+    macs, cycles = totals["macs"], totals["cycles"]
+    clock = [hw.clock_hz for hw in hws]
+    pes = [hw.pes * hw.array.macs_per_pe for hw in hws]
+    latency = [c / f for c, f in zip(cycles, clock)]
+    return {
+        "hardware": [hw.name for hw in hws], "network": [network] * points, "batch": [batch] * points,
+        "layers": [rows] * points, **totals,
+        "mapping_efficiency": [x / w if w else 0.0 for x, w in zip(weighted, weights)],
+        "utilization": [m / (p * c) if c else 0.0 for m, p, c in zip(macs, pes, cycles)],
+        "latency_s": latency,
+        "latency_per_inference_s": [t / batch for t in latency],
+        "throughput_inferences_per_s": [batch / t if t else 0.0 for t in latency],
+        "throughput_tops": [2 * m / t / 1e12 if t else 0.0 for m, t in zip(macs, latency)],
+        "peak_tops": [2 * p * f / 1e12 for p, f in zip(pes, clock)],
+    }

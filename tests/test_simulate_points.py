@@ -37,21 +37,27 @@ def _design_points(seed: int, n: int) -> list:
     return points + [accelsim.load_hardware("isaac_like")]
 
 
+METRICS = ["area_mm2", "energy_pj", "cycles", "crossbars_used", "utilization"]  # crossbars: PIM points only
+
+
 def _check(points, workload, tiling):
     got = simulate_points(points, workload, tiling=tiling)
-    assert len(got) == len(points)
+    some = simulate_points(points, workload, tiling=tiling, metrics=METRICS)
+    assert len(got) == len(some) == len(points)
     outcomes = set()
-    for hw, g in zip(points, got):
+    for hw, g, s in zip(points, got, some):
         try:
             want = accelsim.simulate(hw, workload, tiling=tiling).summary
         except accelsim.AccelsimError as exc:
-            assert isinstance(g, accelsim.AccelsimError) and str(g) == str(exc), hw.name
+            for x in (g, s):
+                assert isinstance(x, accelsim.AccelsimError) and str(x) == str(exc), hw.name
             outcomes.add("error")
             continue
         assert isinstance(g, dict), f"{hw.name}: {g}"
         assert g.keys() == want.keys(), hw.name
         for k in want:
             assert g[k] == want[k], f"{hw.name}: {k} {g[k]!r} != {want[k]!r}"
+        assert s == {k: want[k] for k in METRICS if k in want}, hw.name
         outcomes.add("pim" if hw.pim is not None else "ok")
     return outcomes
 

@@ -133,27 +133,38 @@ def energy_columns(layers, bits: np.ndarray, widths: tuple, f: EnergyFactors) ->
     return dict(zip(ENERGY_ROWS, energy))
 
 
-def area_mm2(hw: Hardware, table: EnergyTable, sram_area: dict | None = None) -> dict:
-    """Area per component (mm2) and the total; ``sram_area``: {buffer size: SRAM area (um2)} when
-    already looked up."""
-    p = hw.precision
-    mac = table.mac_pj(max(p.input_bits, p.weight_bits), p.psum_bits)
-    if mac.area_um2 is None:
-        from accelsim.errors import ConfigError
+def area_mm2(hw: Hardware, table: EnergyTable) -> dict:
+    """Area per component (mm2) and the total."""
+    return {k: v[0] for k, v in area_columns([hw], table).items()}
 
-        raise ConfigError(f"energy table {table.name!r}: entry 'mac.area_um2' missing for {mac.bits}-bit MACs")
-    reg = table.need("register_area_um2_per_bit")
-    rf = hw.register_files
-    area = {
-        "area_mm2_pe": hw.pes * mac.area_um2 * 1e-6,
-        "area_mm2_rf": hw.pes * 8 * (rf.ifmap_bytes + rf.filter_bytes + rf.psum_bytes) * reg * 1e-6,
-        "area_mm2_interconnect": hw.pes * (p.input_bits + p.weight_bits + p.psum_bits) * reg * 1e-6,
-    }
-    for b in hw.buffers:
-        sram = table.sram_at(b.size_bytes, "area_um2") if sram_area is None else sram_area[b.size_bytes]
-        area[f"area_mm2_{b.name}"] = sram * 1e-6
-    area["area_mm2"] = math.fsum(area.values())
-    return area
+
+def area_columns(hws: list[Hardware], table: EnergyTable) -> dict[str, list]:
+    """``area_mm2`` of design points with the same buffer names, as columns (one entry per point): the MAC
+    entries looked up once per width, the SRAM areas once per size."""
+    reg = None
+    macs: dict = {}
+    sram = {s: f[0] for s, f in table.sram_figures(sorted({b.size_bytes for h in hws for b in h.buffers}),
+                                                   ("area_um2",)).items()} if hws[0].buffers else {}
+    rows = []
+    for hw in hws:
+        p = hw.precision
+        key = (max(p.input_bits, p.weight_bits), p.psum_bits)
+        mac = macs.get(key)
+        if mac is None:
+            mac = macs[key] = table.mac_pj(*key)
+            if mac.area_um2 is None:
+                from accelsim.errors import ConfigError
+
+                raise ConfigError(f"energy table {table.name!r}: entry 'mac.area_um2' missing for {mac.bits}-bit MACs")
+            reg = table.need("register_area_um2_per_bit")
+        rf, pes = hw.register_files, hw.pes
+        parts = (pes * mac.area_um2 * 1e-6, pes * 8 * (rf.ifmap_bytes + rf.filter_bytes + rf.psum_bytes) * reg * 1e-6,
+                 pes * (p.input_bits + p.weight_bits + p.psum_bits) * reg * 1e-6,
+                 *[sram[b.size_bytes] * 1e-6 for b in hw.buffers])
+        rows.append((*parts, math.fsum(parts)))
+    keys = ["area_mm2_pe", "area_mm2_rf", "area_mm2_interconnect", *[f"area_mm2_{b.name}" for b in hws[0].buffers],
+            "area_mm2"]
+    return dict(zip(keys, map(list, zip(*rows))))
 
 
 _AREAS = IdentityMemo(64)  # small: each entry keeps a config's ~24 objects alive for the cyclic GC to walk
@@ -166,14 +177,16 @@ def chip_area_mm2(hw: Hardware, table: EnergyTable) -> dict:
     return dict(_AREAS.get((hw, table), None, lambda: _chip_area(hw, table)))
 
 
-def chip_areas_mm2(hws: list[Hardware], table: EnergyTable) -> list[dict]:
-    """``chip_area_mm2`` of many design points, their SRAM areas looked up in one pass when none has a PIM
-    section (a sweep's points rarely repeat a config, so this is not memoised)."""
-    if len(hws) == 1 or any(hw.pim is not None for hw in hws):
-        return [chip_area_mm2(hw, table) for hw in hws]
-    sizes = sorted({b.size_bytes for hw in hws for b in hw.buffers})
-    sram_area = {size: figures[0] for size, figures in table.sram_figures(sizes, ("area_um2",)).items()}
-    return [area_mm2(hw, table, sram_area) for hw in hws]
+def chip_area_columns(hws: list[Hardware], table: EnergyTable) -> dict[str, list]:
+    """``chip_area_mm2`` of design points with the same buffer names (and all or none with a PIM section,
+    the same one), as columns: in one pass when none has a PIM section (a sweep's points rarely repeat a
+    config, so this is not memoised)."""
+    if len(hws) == 1:
+        return {k: [v] for k, v in chip_area_mm2(hws[0], table).items()}
+    if all(hw.pim is None for hw in hws):
+        return area_columns(hws, table)
+    areas = [chip_area_mm2(hw, table) for hw in hws]
+    return {k: [a[k] for a in areas] for k in areas[0]}
 
 
 def _chip_area(hw: Hardware, table: EnergyTable) -> dict:

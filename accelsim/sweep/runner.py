@@ -96,7 +96,7 @@ def _shard(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> tuple[
     live = [k for k, (hw, _) in enumerate(screened) if hw is not None]
     for j, w in enumerate(spec.workloads):
         summaries = simulate_points([screened[k][0] for k in live], _workload(w), tiling=spec.tiling,
-                                    batch=spec.batch)
+                                    batch=spec.batch, metrics=METRICS)
         for k, summary in zip(live, summaries):
             _finish(screened[k][1][j], summary)
     name = hashlib.sha1("|".join(rows[0]["point_key"] for _, rows in screened).encode()).hexdigest()[:20]
