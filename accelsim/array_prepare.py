@@ -200,6 +200,18 @@ def _each_row(v: np.ndarray, rows: int) -> np.ndarray:
     return out
 
 
+_STACKED = IdentityMemo(4)  # ~15 MB an entry at 1,024 points: a sweep's chunks are of one or two sizes
+
+
+def _stacked(owner, arrays: tuple, points: int) -> tuple:
+    """``arrays`` (a layer table's or its variants' rows) once per point, point after point: memoised per
+    (owner, points), as a sweep's chunks repeat both. Shared: nothing writes into kernel arguments."""
+    if points == 1:
+        return arrays
+    return _STACKED.get((owner,), points, lambda: tuple(np.tile(a, (points,) + (1,) * (a.ndim - 1))
+                                                          for a in arrays))
+
+
 def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tuple[Mapping, str]],
                       quirks: tuple[str, ...] | None = None, stages: list | None = None) -> list:
     """``array_rows`` of design points that share a mapping variant and a buffer structure (``_variants``'
@@ -211,10 +223,9 @@ def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tup
     hw = hws[0]
     var = _variants(hw, table, mappings, quirks)
 
-    def stacked(a: np.ndarray) -> np.ndarray:  # the layers' rows once per point (shared, never written)
-        return a if points == 1 else np.tile(a, (points,) + (1,) * (a.ndim - 1))
-
-    order, shrink, rows_axis, cols_axis, rows_mask, cols_mask, tmp_order, fixed = map(stacked, var.rows)
+    order, shrink, rows_axis, cols_axis, rows_mask, cols_mask, tmp_order, fixed, var_index = _stacked(
+        var, var.rows + (var.index,), points)
+    dims, geom, bits, dynamic = _stacked(table, (table.dims, table.geom, table.bits, table.dynamic), points)
     stage = stages or [staging(h) for h in hws]
     names, _, _, dbl, op_buf = stage[0]
     nb = len(names)
@@ -229,13 +240,12 @@ def array_rows_points(hws: list[Hardware], table: LayerTable, mappings: list[tup
     arr_rows = np.zeros((len(var.flags), L.ARR_LEN), np.int64)
     for v, flags in enumerate(var.flags):
         arr_rows[v, list(flags)] = 1
-    arr = arr_rows[var.index if points == 1 else np.tile(var.index, points)]  # a new array: fancy indexing copies
+    arr = arr_rows[var_index]  # a new array: fancy indexing copies
     arr[:, :4] = array if points == 1 else np.repeat(array, n, axis=0)
-    dims, geom, bits = stacked(table.dims), stacked(table.geom), stacked(table.bits)
     errors: dict[int, AccelsimError] = {}
     if quirks is None:
         tiles, home_idx, home_kind, ok = plan_and_tile_batch(
-            dims, geom, bits, stacked(table.dynamic), rows_axis, cols_axis, shrink, fixed, arr[:, 0],
+            dims, geom, bits, dynamic, rows_axis, cols_axis, shrink, fixed, arr[:, 0],
             arr[:, 1], home_buf, op_buf, np.repeat(sizes, n, axis=0), double)
         for r in np.flatnonzero(~ok):  # does not fit: the per-layer path raises CapacityError with the reason
             k, i = divmod(int(r), n)
