@@ -22,12 +22,11 @@ def energy_summary_columns(cols: dict, hws: list, table, summary: dict) -> dict[
     names = ["energy_pj"] + [f"energy_pj_{c}" for c in ALL_COMPONENTS if f"energy_pj_{c}" in cols]
     # each point's sum along its own contiguous row: numpy's pairwise sum of that row, as a 1-D sum is
     totals = np.stack([cols[c] for c in names]).reshape(len(names), len(hws), -1).sum(axis=2).tolist()
-    energy, macs, latency = totals[0], summary["macs"], summary["latency_s"]
-    return {"energy_table": [table.name] * len(hws), **dict(zip(names, totals)),
-            "pj_per_mac": [e / m if m else 0.0 for e, m in zip(energy, macs)],
-            "tops_per_w": [2 * m / e if e else 0.0 for e, m in zip(energy, macs)],
-            "average_power_w": [e * 1e-12 / t if t else 0.0 for e, t in zip(energy, latency)],
-            **chip_area_columns(hws, table)}
+    figures = [(e / m if m else 0.0, 2 * m / e if e else 0.0, e * 1e-12 / t if t else 0.0)
+               for e, m, t in zip(totals[0], summary["macs"], summary["latency_s"])]
+    per_mac, tops_per_w, power = map(list, zip(*figures))
+    return {"energy_table": [table.name] * len(hws), **dict(zip(names, totals)), "pj_per_mac": per_mac,
+            "tops_per_w": tops_per_w, "average_power_w": power, **chip_area_columns(hws, table)}
 
 
 def rows_of(columns: dict[str, list]) -> list[dict]:
@@ -65,18 +64,16 @@ def summary_columns(cols: dict, hws: list, network: str, batch: int) -> dict[str
     weight = np.where(cols["macs"] > 0, cols["compute_cycles"], 0).reshape(points, rows)
     weighted = (cols["mapping_efficiency"].reshape(points, rows) * weight).sum(axis=1).tolist()
     weights = weight.sum(axis=1).tolist()
-    macs, cycles = totals["macs"], totals["cycles"]
-    clock = [hw.clock_hz for hw in hws]
-    pes = [hw.pes * hw.array.macs_per_pe for hw in hws]
-    latency = [c / f for c, f in zip(cycles, clock)]
-    return {
-        "hardware": [hw.name for hw in hws], "network": [network] * points, "batch": [batch] * points,
-        "layers": [rows] * points, **totals,
-        "mapping_efficiency": [x / w if w else 0.0 for x, w in zip(weighted, weights)],
-        "utilization": [m / (p * c) if c else 0.0 for m, p, c in zip(macs, pes, cycles)],
-        "latency_s": latency,
-        "latency_per_inference_s": [t / batch for t in latency],
-        "throughput_inferences_per_s": [batch / t if t else 0.0 for t in latency],
-        "throughput_tops": [2 * m / t / 1e12 if t else 0.0 for m, t in zip(macs, latency)],
-        "peak_tops": [2 * p * f / 1e12 for p, f in zip(pes, clock)],
-    }
+    figures = []  # one tuple per point, turned into columns at the end: one pass, cheap for one point too
+    for hw, macs, cycles, x, w in zip(hws, totals["macs"], totals["cycles"], weighted, weights):
+        latency = cycles / hw.clock_hz
+        pes = hw.pes * hw.array.macs_per_pe
+        figures.append((hw.name, x / w if w else 0.0, macs / (pes * cycles) if cycles else 0.0, latency,
+                        latency / batch, batch / latency if latency else 0.0,
+                        2 * macs / latency / 1e12 if latency else 0.0, 2 * pes * hw.clock_hz / 1e12))
+    (names, efficiency, utilization, latency, per_inference, throughput, tops,
+     peak) = map(list, zip(*figures))  # hws is never empty
+    return {"hardware": names, "network": [network] * points, "batch": [batch] * points, "layers": [rows] * points,
+            **totals, "mapping_efficiency": efficiency, "utilization": utilization, "latency_s": latency,
+            "latency_per_inference_s": per_inference, "throughput_inferences_per_s": throughput,
+            "throughput_tops": tops, "peak_tops": peak}
