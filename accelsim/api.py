@@ -22,7 +22,8 @@ from accelsim.memo import IdentityMemo
 from accelsim.prepared import prepare, prepare_points, whole_group
 from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, home_columns, layer_bits,
                               mac_widths, stacked_columns)
-from accelsim.summary import SUMMARY_INPUTS, energy_summary, energy_summary_columns, summarize, summary_columns
+from accelsim.summary import (SUMMARY_INPUTS, energy_summary, energy_summary_columns, rows_of, summarize,
+                              summary_columns)
 from accelsim.workload.distinct import distinct_layers
 from accelsim.workload.layers import Network
 
@@ -237,9 +238,9 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
             cols = {c: v[at] for c, v in cols.items() if c in SUMMARY_INPUTS or c.startswith("energy_pj")}
         sums = summary_columns(cols, points, net.name, n)
         sums.update(energy_summary_columns(cols, points, table, sums))
-        keys = list(sums) if metrics is None else [k for k in metrics if k in sums]
-        for (i, _, _), values in zip(members, zip(*(sums[k] for k in keys))):
-            results[i] = dict(zip(keys, values))
+        kept_sums = sums if metrics is None else {k: sums[k] for k in metrics if k in sums}
+        for (i, _, _), summary in zip(members, rows_of(kept_sums)):
+            results[i] = summary
     return results
 
 
