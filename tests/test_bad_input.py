@@ -102,6 +102,18 @@ def test_bad_file_gives_clear_error(name):
         assert fragment in msg, (fragment, msg)
 
 
+def test_an_operand_listed_twice_by_one_buffer_is_not_staged_twice():
+    """The buffer checks' fast path (sets) falls back to naming the holders only when two buffers stage
+    an operand; one buffer repeating it is still accepted, and two holders are still named."""
+    base = accelsim.load_hardware("edge").model_dump()
+    spad = base["buffers"][0]
+    twice = {**base, "buffers": [{**spad, "operands": ["ifmap", "filter", "ifmap"]}, base["buffers"][1]]}
+    assert accelsim.Hardware.model_validate(twice).staging_buffer("ifmap").name == "spad"
+    both = {**base, "buffers": [spad, {**base["buffers"][1], "operands": ["ofmap", "filter"]}]}
+    with pytest.raises(Exception, match=r"operand 'filter' is staged by more than one buffer: \['spad', 'acc'\]"):
+        accelsim.Hardware.model_validate(both)
+
+
 @pytest.mark.parametrize("missing", ["does/not/exist.yaml", "nope.yaml"])
 def test_missing_file(missing):
     with pytest.raises(AccelsimError, match="file not found"):

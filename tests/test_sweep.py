@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import accelsim
 from accelsim.sweep import design_points, load_results, load_spec, pareto_front, pareto_mask, run_sweep, sweep_front
@@ -135,6 +137,22 @@ def test_resume_skips_finished_points_by_index_without_hashing_them(tiny_spec, t
     monkeypatch.setattr(runner, "point_key", lambda p: "another")
     with pytest.raises(accelsim.AccelsimError, match="design point 0 is not the point"):
         run_sweep(tiny_spec, out, workers=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=12), st.one_of(
+    st.integers(min_value=-2**70, max_value=2**70), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8),
+    st.booleans(), st.none(), st.lists(st.integers(), max_size=2)), max_size=5))
+def test_point_keys_hash_the_json_of_the_point(point):
+    """A point's key is the hash of its sorted JSON text, whichever way it is written: resumed sweeps
+    compare the keys a shard holds with the points' keys, so they may never change."""
+    import hashlib
+    import json
+
+    from accelsim.sweep.spec import point_key
+
+    text = json.dumps(point, sort_keys=True, default=str)
+    assert point_key(point) == hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def test_sigkill_at_random_moments_then_resume(tiny_spec, tmp_path):

@@ -129,18 +129,21 @@ class Hardware(_Frozen):
 
     @model_validator(mode="after")
     def _check_buffers(self) -> "Hardware":
+        # every design point of a sweep runs this: the common case (no repeats) is checked with sets first
         names = [b.name for b in self.buffers]
-        dup = {n for n in names if names.count(n) > 1}
-        if dup:
+        if len(set(names)) < len(names):
+            dup = {n for n in names if names.count(n) > 1}
             raise ValueError(f"buffer names must be unique, repeated: {sorted(dup)}")
         if "dram" in names:
             raise ValueError("'dram' is reserved for the backing memory; rename the buffer")
-        for op in OPERANDS:
-            holders = [b.name for b in self.buffers if op in b.operands]
-            if len(holders) > 1:
-                raise ValueError(f"operand {op!r} is staged by more than one buffer: {holders}")
-        for op in OPERANDS:
-            home = getattr(self.homes, op)
+        staged = [op for b in self.buffers for op in b.operands]
+        if len(set(staged)) < len(staged):  # some operand listed twice: by two buffers is an error
+            for op in OPERANDS:
+                holders = [b.name for b in self.buffers if op in b.operands]
+                if len(holders) > 1:
+                    raise ValueError(f"operand {op!r} is staged by more than one buffer: {holders}")
+        homes = self.homes
+        for op, home in (("ifmap", homes.ifmap), ("filter", homes.filter), ("ofmap", homes.ofmap)):
             if home != "dram" and home not in names:
                 raise ValueError(f"homes.{op} = {home!r} is neither 'dram' nor a buffer name {names}")
         return self

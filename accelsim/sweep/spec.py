@@ -16,7 +16,9 @@ import itertools
 import json
 import math
 import re
+import sys
 from functools import lru_cache
+from json.encoder import encode_basestring_ascii as _json_str
 from pathlib import Path
 from typing import Any, Iterator, Literal
 
@@ -28,6 +30,7 @@ from accelsim.config.yamlio import load_yaml_mapping
 from accelsim.errors import ConfigError, format_validation_error
 
 OBJECTIVES = ("latency", "energy", "edp", "area")
+_FINITE_MIN, _FINITE_MAX = -sys.float_info.max, sys.float_info.max
 _SEG = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\]]+)\])?$")
 
 
@@ -96,6 +99,7 @@ class _Sections:
         except ValidationError:  # build_hardware's validation says why
             self.validated, self.origin = {}, {}
         self.top = self.copy(base)
+        self.plans: dict = {}  # tuple of axis paths -> their _plan (or None: resolved by _set, which says why)
 
     def _pair(self, node, value) -> None:
         """Record ``node`` (a section of the base) as validating to ``value``, and so on below it."""
@@ -117,6 +121,67 @@ class _Sections:
         if isinstance(node, dict):
             return {k: self.validated.get(id(v), v) for k, v in node.items()}
         return [self.validated.get(id(v), v) for v in node]
+
+
+def _resolve(base: dict, path: str) -> tuple | None:
+    """The keys (names and list indices) ``path`` leads through in ``base`` to a field, or None when it
+    does not lead to one (``_set`` then says why)."""
+    keys: list = []
+    node = base
+    parts = _segments(path)
+    for i, seg in enumerate(parts):
+        if seg is None or not isinstance(node, dict) or seg[0] not in node:
+            return None
+        key, sel = seg
+        keys.append(key)
+        node = node[key]
+        if sel is not None:
+            if not isinstance(node, list):
+                return None
+            names = [x.get("name") if isinstance(x, dict) else None for x in node]
+            idx = int(sel) if sel.isdigit() else (names.index(sel) if sel in names else len(node))
+            if idx >= len(node):
+                return None
+            keys.append(idx)
+            node = node[idx]
+        if i < len(parts) - 1 and not isinstance(node, dict):
+            return None
+    return tuple(keys)
+
+
+def _plan(sections: _Sections, base: dict, paths: tuple) -> tuple | None:
+    """The axes' paths as a tree of (template, [(key, path or subtree)]) per section on some path — the
+    template a copy of the base section whose untouched sections are the validated models, the leaves
+    the paths whose values go there — or None when a path does not resolve or lies inside another's
+    value."""
+    tree: dict = {}
+    for path in paths:
+        keys = _resolve(base, path)
+        if keys is None:
+            return None
+        node = tree
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                return None
+        if keys[-1] in node:
+            return None
+        node[keys[-1]] = path
+
+    def freeze(src, node: dict) -> tuple:
+        return sections.copy(src), [(k, v if isinstance(v, str) else freeze(src[k], v)) for k, v in node.items()]
+
+    return freeze(base, tree)
+
+
+def _apply(plan: tuple, changes: dict) -> dict | list:
+    """A point's config data from a ``_plan``: each section on a path copied from its template (the base's
+    other sections stay the shared validated models), the changes set in the copies."""
+    template, items = plan
+    node = template.copy()
+    for key, sub in items:
+        node[key] = changes[sub] if sub.__class__ is str else _apply(sub, changes)
+    return node
 
 
 _SECTIONS: dict = {}  # id(base) -> (base, its _Sections)
@@ -194,13 +259,22 @@ def build_hardware(base: dict, changes: dict, source: str = "design point") -> H
     change's path, and so every validator that can see a change, is validated afresh (about a third
     less validation for a point that changes the array and one buffer)."""
     sections = _sections(base)
-    data = dict(sections.top)
-    copied = {id(data)}
-    for path, value in changes.items():
-        try:
-            _set(data, path, value, copied, sections)
-        except KeyError as exc:
-            raise ConfigError(f"{source}: axis {path!r}: {exc.args[0]}") from None
+    paths = tuple(changes)
+    if paths not in sections.plans:
+        if len(sections.plans) >= 64:
+            sections.plans.clear()
+        sections.plans[paths] = _plan(sections, base, paths)
+    plan = sections.plans[paths]
+    if plan is not None:  # every point of a sweep changes the same paths: resolved once, not per point
+        data = _apply(plan, changes)
+    else:
+        data = dict(sections.top)
+        copied = {id(data)}
+        for path, value in changes.items():
+            try:
+                _set(data, path, value, copied, sections)
+            except KeyError as exc:
+                raise ConfigError(f"{source}: axis {path!r}: {exc.args[0]}") from None
     try:
         return Hardware.model_validate(data)
     except ValidationError as exc:
@@ -275,7 +349,27 @@ def iter_points(spec: SweepSpec) -> Iterator[dict]:
 
 
 def point_key(point: dict) -> str:
-    """A stable hash naming a design point's shard."""
+    """A stable hash naming a design point: of ``json.dumps(point, sort_keys=True, default=str)``, the
+    text written for points of int, finite float and str values (nearly all) without the json module's
+    encoder (a third of a point's key), with it for the others. Resumed sweeps compare these keys, so the
+    text must not change."""
+    parts = []
+    for name in sorted(point):
+        value = point[name]
+        kind = value.__class__
+        if name.__class__ is not str:
+            break
+        if kind is int:
+            text = int.__repr__(value)
+        elif kind is float and _FINITE_MIN <= value <= _FINITE_MAX:
+            text = float.__repr__(value)
+        elif kind is str:
+            text = _json_str(value)
+        else:
+            break
+        parts.append(f"{_json_str(name)}: {text}")
+    else:
+        return hashlib.sha256(("{" + ", ".join(parts) + "}").encode()).hexdigest()[:20]
     text = json.dumps(point, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
