@@ -73,8 +73,9 @@ class RunningCluster:
         file = self.tmp / "scheduler.json"
         env = dict(os.environ)
         if not dask_defaults:
-            env.update({"DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON__MALLOC_TRIM_THRESHOLD_": str(128 * 2**20),
-                        "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"})
+            from accelsim.sweep.runner import worker_environment
+
+            env.update(worker_environment())
         dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
         self.procs = [subprocess.Popen(dask + ["--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                                                "--scheduler-file", str(file)], env=env,

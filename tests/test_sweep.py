@@ -179,6 +179,32 @@ def test_dask_local_cluster_gives_identical_rows(tiny_spec, tmp_path):
     pd.testing.assert_frame_equal(local, dask)
 
 
+def test_the_recommended_worker_environment_reaches_dask_workers():
+    """docs/sweeps.md's environment variables for a running cluster give its workers the settings of the
+    LocalCluster that ``--scheduler local`` starts: glibc's thresholds in the worker processes'
+    environment, under their upper-case names (a variable per setting would arrive lower-cased)."""
+    pytest.importorskip("distributed")
+    import json
+
+    from accelsim.sweep.runner import LOCAL_CLUSTER_CONFIG, WORKER_MALLOC, worker_environment
+
+    probe = """if True:
+        import json, os, dask
+        from distributed import Client, LocalCluster
+        config = {k: dask.config.get(k) for k in %r}
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            env = list(client.run(lambda: {k: v for k, v in os.environ.items() if k.startswith("MALLOC")}).values())[0]
+        print(json.dumps([config, env]))
+    """ % (list(LOCAL_CLUSTER_CONFIG),)
+    done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, **worker_environment()},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    config, env = json.loads(done.stdout.strip().splitlines()[-1])
+    assert config == LOCAL_CLUSTER_CONFIG
+    assert env == {k: str(v) for k, v in WORKER_MALLOC.items()}
+
+
 def test_pareto_mask_equals_brute_force():
     rng = np.random.default_rng(0)
     for k in (2, 3):
