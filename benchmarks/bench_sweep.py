@@ -110,8 +110,8 @@ def running_cluster(dask_defaults: bool = False) -> RunningCluster:
 
 def overhead(n: int, pairs: int, dask_defaults: bool) -> None:
     """Dask's overhead on a running 2-worker cluster against 2 local processes, at the default chunk
-    size: the two run alternately on different points, ``pairs`` times (the VM's speed drifts), then
-    the median."""
+    size: the two run on the same points in turn, ``pairs`` times on other points (the VM's speed
+    drifts), then the median."""
     from accelsim.sweep import run_sweep
 
     run_sweep(spec("heuristic", 2, seed=99), Path(tempfile.mkdtemp()), workers=1, quiet=True)
@@ -120,11 +120,15 @@ def overhead(n: int, pairs: int, dask_defaults: bool) -> None:
     run_sweep(spec("heuristic", 16, seed=98), Path(tempfile.mkdtemp()), scheduler=addr, quiet=True)
     overheads = []
     for k in range(pairs):
-        rates = []
-        for kw in ({"workers": 2}, {"scheduler": addr}):
+        rates = {}
+        # both sweep the same points (points differ in cost: seeds gave the same backend 11-19k points/s),
+        # into directories of their own, in alternating order
+        for backend in (("pool", "dask") if k % 2 == 0 else ("dask", "pool")):
+            kw = {"workers": 2} if backend == "pool" else {"scheduler": addr}
             t = time.perf_counter()
-            run_sweep(spec("heuristic", n, seed=10 + 2 * k + len(rates)), Path(tempfile.mkdtemp()), quiet=True, **kw)
-            rates.append(n / (time.perf_counter() - t))
+            run_sweep(spec("heuristic", n, seed=10 + k), Path(tempfile.mkdtemp()), quiet=True, **kw)
+            rates[backend] = n / (time.perf_counter() - t)
+        rates = [rates["pool"], rates["dask"]]
         overheads.append((rates[0] / rates[1] - 1) * 100)
         print(f"heuristic, {n} points: 2 local workers {rates[0]:.0f} points/s, running dask cluster x2 "
               f"{rates[1]:.0f} points/s: overhead {overheads[-1]:+.0f}%", flush=True)
