@@ -304,8 +304,8 @@ def _worker_malloc() -> None:
 
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        for param, value in ((-1, WORKER_MALLOC["MALLOC_TRIM_THRESHOLD_"]), (-3, WORKER_MALLOC["MALLOC_MMAP_THRESHOLD_"])):
-            libc.mallopt(param, value)  # M_TRIM_THRESHOLD, M_MMAP_THRESHOLD (malloc.h)
+        libc.mallopt(-1, WORKER_MALLOC["MALLOC_TRIM_THRESHOLD_"])  # M_TRIM_THRESHOLD (malloc.h)
+        libc.mallopt(-3, WORKER_MALLOC["MALLOC_MMAP_THRESHOLD_"])  # M_MMAP_THRESHOLD
     except (OSError, AttributeError):
         pass
 
