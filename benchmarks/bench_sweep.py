@@ -121,8 +121,8 @@ def overhead(n: int, pairs: int, dask_defaults: bool) -> None:
     overheads = []
     for k in range(pairs):
         rates = {}
-        # both sweep the same points (points differ in cost: seeds gave the same backend 11-19k points/s),
-        # into directories of their own, in alternating order
+        # both sweep the same points (other seeds' points cost differently), into directories of their own,
+        # in alternating order
         for backend in (("pool", "dask") if k % 2 == 0 else ("dask", "pool")):
             kw = {"workers": 2} if backend == "pool" else {"scheduler": addr}
             t = time.perf_counter()
