@@ -50,8 +50,6 @@ def _workload(source):
 def _screen(spec: SweepSpec, base: dict, index: int, point: dict):
     """(hardware to evaluate or None, the point's rows, one per workload): a config that fails
     validation or a constraint gets rows with a ``status`` saying why and no metrics."""
-    from accelsim.energy.model import chip_area_mm2, table_for
-
     row0 = {"point": index, "point_key": point_key(point), **point}
     try:
         hw = build_hardware(base, point, f"design point {index}")
@@ -63,19 +61,23 @@ def _screen(spec: SweepSpec, base: dict, index: int, point: dict):
         why = f"excluded: {hw.pes} PEs > max_pes {c.max_pes}"
     elif c.max_onchip_bytes is not None and _onchip_bytes(hw) > c.max_onchip_bytes:
         why = f"excluded: {_onchip_bytes(hw)} on-chip bytes > max_onchip_bytes {c.max_onchip_bytes}"
-    elif c.max_area_mm2 is not None and (area := chip_area_mm2(hw, table_for(hw))["area_mm2"]) > c.max_area_mm2:
-        why = f"excluded: area {area:.3f} mm2 > max_area_mm2 {c.max_area_mm2}"
-    rows = [{**row0, "workload": w, "pes": hw.pes, "onchip_bytes": _onchip_bytes(hw), "status": why or "ok"}
-            for w in spec.workloads]
+    elif c.max_area_mm2 is not None:
+        from accelsim.energy.model import chip_area_mm2, table_for
+
+        if (area := chip_area_mm2(hw, table_for(hw))["area_mm2"]) > c.max_area_mm2:
+            why = f"excluded: area {area:.3f} mm2 > max_area_mm2 {c.max_area_mm2}"
+    pes, onchip = hw.pes, _onchip_bytes(hw)
+    rows = [{**row0, "workload": w, "pes": pes, "onchip_bytes": onchip, "status": why or "ok"} for w in spec.workloads]
     return (hw if why is None else None), rows
 
 
 def _finish(row: dict, summary) -> None:
-    """A row's metrics from its network summary, or its status from the error its point raised."""
+    """A row's metrics from its network summary (``simulate_points(..., metrics=METRICS)``: those of
+    ``METRICS`` it has, in that order), or its status from the error its point raised."""
     if isinstance(summary, AccelsimError):
         row["status"] = f"infeasible: {summary}"
         return
-    row.update({k: summary[k] for k in METRICS if k in summary})
+    row.update(summary)
     row["edp_js"] = summary["energy_pj"] * 1e-12 * summary["latency_s"]
 
 
