@@ -11,7 +11,7 @@ import time
 import warnings
 
 import accelsim
-from accelsim.sweep.spec import build_hardware
+from accelsim.sweep.design_point import build_hardware
 
 PUBLISHED = {"neurosim_pr32_adc4": 11.25, "neurosim_pr64_adc4": 19.88}  # TOPS/W, NeuroSim V1.4 manual Table VII
 

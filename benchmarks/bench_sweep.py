@@ -73,7 +73,7 @@ class RunningCluster:
         file = self.tmp / "scheduler.json"
         env = dict(os.environ)
         if not dask_defaults:
-            from accelsim.sweep.runner import worker_environment
+            from accelsim.sweep.worker_settings import worker_environment
 
             env.update(worker_environment())
         dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]

@@ -18,7 +18,7 @@ from accelsim.kernels import pim_mapping as K
 from accelsim.pim.chip import static_mw
 from accelsim.pim.cost import peak
 from accelsim.pim.cost import layer_args
-from accelsim.sweep.spec import build_hardware
+from accelsim.sweep.design_point import build_hardware
 from naive_pim import naive_pim_counts
 
 DATA = Path(__file__).parent / "data" / "pim"

@@ -186,7 +186,7 @@ def test_the_recommended_worker_environment_reaches_dask_workers():
     pytest.importorskip("distributed")
     import json
 
-    from accelsim.sweep.runner import LOCAL_CLUSTER_CONFIG, WORKER_MALLOC, worker_environment
+    from accelsim.sweep.worker_settings import LOCAL_CLUSTER_CONFIG, WORKER_MALLOC, worker_environment
 
     probe = """if True:
         import json, os, dask
@@ -317,7 +317,7 @@ def test_design_points_share_nothing_with_the_base():
     the base validated with its changes applied to a deep copy by hand."""
     import copy
 
-    from accelsim.sweep.spec import build_hardware
+    from accelsim.sweep.design_point import build_hardware
 
     for name, changes in [("edge", {"array.rows": 7, "buffers[spad].size_bytes": 12345, "dataflow": "wr"}),
                           ("edge", {"buffers[0].double_buffered": False, "backing_memory.latency_cycles": 3}),
@@ -353,7 +353,7 @@ def test_design_points_share_nothing_with_the_base():
 def test_an_invalid_change_or_base_is_named_whatever_sections_are_shared():
     """A change that breaks a section's field, or a validator of an enclosing section, is reported by
     field; so is a base that is itself invalid (no validated sections to share)."""
-    from accelsim.sweep.spec import build_hardware
+    from accelsim.sweep.design_point import build_hardware
 
     base = accelsim.load_hardware("edge").model_dump()
     for changes, fragment in [({"buffers[acc].size_bytes": 0}, "buffers[1].size_bytes"),

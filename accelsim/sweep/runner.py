@@ -20,7 +20,9 @@ import pandas as pd
 
 from accelsim.errors import AccelsimError, ConfigError
 from accelsim.gc_pause import gc_paused
-from accelsim.sweep.spec import SweepSpec, build_hardware, iter_points, load_spec, point_count, point_key, spec_hash
+from accelsim.sweep.design_point import build_hardware
+from accelsim.sweep.spec import SweepSpec, iter_points, load_spec, point_count, point_key, spec_hash
+from accelsim.sweep.worker_settings import LOCAL_CLUSTER_CONFIG, worker_malloc
 
 METRICS = ["cycles", "latency_s", "energy_pj", "edp_js", "area_mm2", "dram_bytes", "utilization", "pj_per_mac",
            "tops_per_w", "throughput_inferences_per_s",
@@ -276,7 +278,7 @@ def _evaluate(chunks, spec_dict: dict, base: dict, workers: int, scheduler: str 
         for chunk in chunks:
             record(evaluate_chunk(spec_dict, base, chunk))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_malloc) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=worker_malloc) as pool:
             running = {pool.submit(evaluate_chunk, spec_dict, base, c) for c in itertools.islice(chunks, 2 * workers)}
             while running:  # a few chunks per worker in flight: the points are never all in memory
                 finished_now, running = wait(running, return_when=FIRST_COMPLETED)
@@ -284,41 +286,6 @@ def _evaluate(chunks, spec_dict: dict, base: dict, workers: int, scheduler: str 
                     record(fut.result())
                 running |= {pool.submit(evaluate_chunk, spec_dict, base, c)
                             for c in itertools.islice(chunks, len(finished_now))}
-
-
-# Settings of the LocalCluster that ``--scheduler local`` starts (docs/sweeps.md recommends them for
-# a running cluster too, as the environment variables of ``worker_environment``). glibc's allocator in
-# the workers: dask's nannies start them with MALLOC_TRIM_THRESHOLD_=65536, which hands a chunk's freed
-# memory back to the OS at once, and setting any threshold turns off glibc's adaptive mmap threshold,
-# so every array over 128 kiB is a fresh mmap; either way the next chunk page-faults its memory in again
-# (~10 faults and ~20 us of system time a point, measured; 0-1 and 1-5 us with both thresholds raised).
-# The statistical profiler samples the task thread every 10 ms for a dashboard that is off.
-WORKER_MALLOC = {"MALLOC_TRIM_THRESHOLD_": 128 * 2**20, "MALLOC_MMAP_THRESHOLD_": 32 * 2**20}
-LOCAL_CLUSTER_CONFIG = {**{f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in WORKER_MALLOC.items()},
-                        "distributed.worker.profile.enabled": False}
-
-
-def _worker_malloc() -> None:
-    """``WORKER_MALLOC`` in a local worker process (ours, unlike the caller's, where workers=1 runs): glibc
-    only; elsewhere nothing."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(-1, WORKER_MALLOC["MALLOC_TRIM_THRESHOLD_"])  # M_TRIM_THRESHOLD (malloc.h)
-        libc.mallopt(-3, WORKER_MALLOC["MALLOC_MMAP_THRESHOLD_"])  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):
-        pass
-
-
-def worker_environment() -> dict[str, str]:
-    """``LOCAL_CLUSTER_CONFIG`` as environment variables for ``dask worker`` processes started by hand.
-    The nanny's environment settings go as one dict literal: dask lower-cases the last part of a
-    variable's name (``..._ENVIRON__MALLOC_TRIM_THRESHOLD_`` would set ``malloc_trim_threshold_``, which
-    glibc ignores), not the keys of a value, and merges the dict into its defaults."""
-    return {"DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON": repr(WORKER_MALLOC),
-            "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
 
 
 def _run_dask(scheduler: str, workers, spec_dict, base, chunks, record) -> None:
