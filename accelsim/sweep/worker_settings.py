@@ -3,11 +3,12 @@ LocalCluster that ``--scheduler local`` starts, and what docs/sweeps.md recommen
 cluster)."""
 
 # The LocalCluster's settings (docs/sweeps.md recommends them for a running cluster too, as the
-# environment variables of ``worker_environment``). glibc's allocator in the workers: dask's nannies start them with MALLOC_TRIM_THRESHOLD_=65536, which hands a chunk's freed
-# memory back to the OS at once, and setting any threshold turns off glibc's adaptive mmap threshold,
-# so every array over 128 kiB is a fresh mmap; either way the next chunk page-faults its memory in again
-# (~10 faults and ~20 us of system time a point, measured; 0-1 and 1-5 us with both thresholds raised).
-# The statistical profiler samples the task thread every 10 ms for a dashboard that is off.
+# environment variables of ``worker_environment``). glibc's allocator in the workers: dask's nannies
+# start them with MALLOC_TRIM_THRESHOLD_=65536, which hands a chunk's freed memory back to the OS at
+# once, and setting any threshold turns off glibc's adaptive mmap threshold, so every array over
+# 128 kiB is a fresh mmap; either way the next chunk page-faults its memory in again (~10 faults and
+# ~20 us of system time a point, measured; 0-1 and 1-5 us with both thresholds raised). The
+# statistical profiler samples the task thread every 10 ms for a dashboard that is off.
 WORKER_MALLOC = {"MALLOC_TRIM_THRESHOLD_": 128 * 2**20, "MALLOC_MMAP_THRESHOLD_": 32 * 2**20}
 LOCAL_CLUSTER_CONFIG = {**{f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in WORKER_MALLOC.items()},
                         "distributed.worker.profile.enabled": False}
