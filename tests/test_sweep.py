@@ -367,6 +367,23 @@ def test_an_invalid_change_or_base_is_named_whatever_sections_are_shared():
     assert build_hardware(bad, {"fifo_bytes": 64}).fifo_bytes == 64
 
 
+def test_axes_whose_paths_collide_or_stop_at_a_list_are_named():
+    """Two axes that set one field, an axis inside another's value, and a path that stops at a list are
+    errors naming the axis (the paths are resolved once per set of axes, before any point is built)."""
+    from accelsim.sweep.design_point import build_hardware
+
+    base = accelsim.load_hardware("edge").model_dump()
+    for changes, fragment in [
+            ({"buffers[0].size_bytes": 1024, "buffers[spad].size_bytes": 2048},
+             "axis 'buffers[spad].size_bytes': sets the same field as axis 'buffers[0].size_bytes'"),
+            ({"array": {"rows": 4, "cols": 4}, "array.rows": 8}, "axis 'array.rows': lies inside the value of axis 'array'"),
+            ({"array.rows": 8, "array": {"rows": 4, "cols": 4}}, "axis 'array': holds fields that other axes set"),
+            ({"buffers.size_bytes": 1024}, "axis 'buffers.size_bytes': 'buffers' is a list: select an item")]:
+        with pytest.raises(accelsim.AccelsimError, match=re.escape(fragment)):
+            build_hardware(base, changes)
+    assert build_hardware(base, {"array": {"rows": 4, "cols": 5}}).array.cols == 5  # a whole section is a value
+
+
 def test_shard_bytes_read_back_as_the_pandas_frame_of_the_rows():
     """Shards are written straight through pyarrow; reading one gives what a DataFrame of the rows gives
     (missing keys as NaN, ints with gaps as floats, ints and floats mixed as floats, strings)."""

@@ -34,8 +34,7 @@ class _Sections:
             self._pair(base, Hardware.model_validate(base))
         except ValidationError:  # build_hardware's validation says why
             self.validated, self.origin = {}, {}
-        self.top = self.copy(base)
-        self.plans: dict = {}  # tuple of axis paths -> their _plan (or None: resolved by _set, which says why)
+        self.plans: dict = {}  # tuple of axis paths -> their _plan
 
     def _pair(self, node, value) -> None:
         """Record ``node`` (a section of the base) as validating to ``value``, and so on below it."""
@@ -59,49 +58,65 @@ class _Sections:
         return [self.validated.get(id(v), v) for v in node]
 
 
-def _resolve(base: dict, path: str) -> tuple | None:
-    """The keys (names and list indices) ``path`` leads through in ``base`` to a field, or None when it
-    does not lead to one (``_set`` then says why)."""
+def _resolve(base: dict, path: str) -> tuple:
+    """The keys (names and list indices) a dotted path with ``[name]`` / ``[index]`` list selectors leads
+    through in ``base`` to a field; a KeyError saying why when it leads nowhere."""
     keys: list = []
     node = base
     parts = _segments(path)
     for i, seg in enumerate(parts):
-        if seg is None or not isinstance(node, dict) or seg[0] not in node:
-            return None
+        if seg is None:
+            raise KeyError(f"bad path segment {path.split('.')[i]!r}")
         key, sel = seg
+        if isinstance(node, list):
+            raise KeyError(f"{keys[-1]!r} is a list: select an item, {keys[-1]}[name] or {keys[-1]}[index]")
+        if key not in node:
+            raise KeyError(f"no field {key!r}")
         keys.append(key)
         node = node[key]
         if sel is not None:
             if not isinstance(node, list):
-                return None
-            names = [x.get("name") if isinstance(x, dict) else None for x in node]
-            idx = int(sel) if sel.isdigit() else (names.index(sel) if sel in names else len(node))
-            if idx >= len(node):
-                return None
+                raise KeyError(f"{key!r} is not a list")
+            if sel.isdigit():
+                idx = int(sel)
+                if idx >= len(node):
+                    raise KeyError(f"{key}[{idx}] out of range")
+            else:
+                names = [x.get("name") if isinstance(x, dict) else None for x in node]
+                if sel not in names:
+                    raise KeyError(f"no {key} named {sel!r} (have {names})")
+                idx = names.index(sel)
             keys.append(idx)
             node = node[idx]
-        if i < len(parts) - 1 and not isinstance(node, dict):
-            return None
+        if i < len(parts) - 1:
+            if node is None:
+                raise KeyError(f"{key!r} is empty (null) in the base config; give it a value there first")
+            if not isinstance(node, (dict, list)):
+                raise KeyError(f"{key!r} is a value ({node!r}), not a section with fields")
     return tuple(keys)
 
 
-def _plan(sections: _Sections, base: dict, paths: tuple) -> tuple | None:
+def _plan(sections: _Sections, base: dict, paths: tuple, source: str) -> tuple:
     """The axes' paths as a tree of (template, [(key, path or subtree)]) per section on some path — the
     template a copy of the base section whose untouched sections are the validated models, the leaves
-    the paths whose values go there — or None when a path does not resolve or lies inside another's
-    value."""
+    the paths whose values go there. A ConfigError names the axis whose path leads nowhere, or lies
+    inside another axis's value."""
     tree: dict = {}
     for path in paths:
-        keys = _resolve(base, path)
-        if keys is None:
-            return None
-        node = tree
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-            if not isinstance(node, dict):
-                return None
-        if keys[-1] in node:
-            return None
+        try:
+            keys = _resolve(base, path)
+            node = tree
+            for key in keys[:-1]:
+                node = node.setdefault(key, {})
+                if not isinstance(node, dict):
+                    raise KeyError(f"lies inside the value of axis {node!r}")
+            other = node.get(keys[-1])
+            if isinstance(other, str):
+                raise KeyError(f"sets the same field as axis {other!r}")
+            if other is not None:
+                raise KeyError("holds fields that other axes set; keep this axis or those, not both")
+        except KeyError as exc:
+            raise ConfigError(f"{source}: axis {path!r}: {exc.args[0]}") from None
         node[keys[-1]] = path
 
     def freeze(src, node: dict) -> tuple:
@@ -112,7 +127,9 @@ def _plan(sections: _Sections, base: dict, paths: tuple) -> tuple | None:
 
 def _apply(plan: tuple, changes: dict) -> dict | list:
     """A point's config data from a ``_plan``: each section on a path copied from its template (the base's
-    other sections stay the shared validated models), the changes set in the copies."""
+    other sections stay the shared validated models), the changes set in the copies: only the paths are
+    copied (a deep copy of a whole config costs about 140 us, a design point's validation about 6), and
+    a base shared by every design point is never modified."""
     template, items = plan
     node = template.copy()
     for key, sub in items:
@@ -132,62 +149,6 @@ def _sections(base: dict) -> _Sections:
     return hit[1]
 
 
-def _set(data: dict, path: str, value, copied: set, sections: _Sections) -> None:
-    """Set ``value`` at a dotted path with ``[name]`` / ``[index]`` list selectors. ``copied``: the ids of
-    the containers that are this point's own (``data`` among them); any other container on the path (a
-    base section, or the model it validated to) is copied from the base before it is written and the
-    copy put in its parent, so a base shared by every design point is never modified and only the path
-    is copied (a deep copy of a whole config costs about 140 us, a design point's validation about 10).
-    The sections off the path stay validated models, which ``model_validate`` takes as they are."""
-    parts = _segments(path)
-    node = data
-
-    def own(parent, key, child):
-        if child is None:
-            raise KeyError(f"{key!r} is empty (null) in the base config; give it a value there first")
-        if id(child) in copied:
-            return child
-        child = sections.origin.get(id(child), child)
-        if not isinstance(child, (dict, list)):
-            raise KeyError(f"{key!r} is a value ({child!r}), not a section with fields")
-        child = sections.copy(child)
-        parent[key] = child
-        copied.add(id(child))
-        return child
-
-    for i, seg in enumerate(parts):
-        if seg is None:
-            raise KeyError(f"bad path segment {path.split('.')[i]!r}")
-        key, sel = seg
-        last = i == len(parts) - 1
-        if key not in node:
-            raise KeyError(f"no field {key!r}")
-        if sel is None:
-            if last:
-                node[key] = value
-            else:
-                node = own(node, key, node[key])
-            continue
-        seq = node[key]
-        if not isinstance(seq, list):
-            raise KeyError(f"{key!r} is not a list")
-        if sel.isdigit():
-            idx = int(sel)
-        else:
-            names = [x.get("name") if isinstance(x, dict) else getattr(x, "name", None)
-                     for x in sections.origin.get(id(seq), seq)]
-            if sel not in names:
-                raise KeyError(f"no {key} named {sel!r} (have {names})")
-            idx = names.index(sel)
-        if idx >= len(seq):
-            raise KeyError(f"{key}[{idx}] out of range")
-        seq = own(node, key, seq)
-        if last:
-            seq[idx] = value
-        else:
-            node = own(seq, idx, seq[idx])
-
-
 def build_hardware(base: dict, changes: dict, source: str = "design point") -> Hardware:
     """The base config with ``changes`` applied, validated as a new Hardware (``base`` is not
     modified). The sections no change touches are passed as the base's validated models (pydantic does
@@ -196,21 +157,12 @@ def build_hardware(base: dict, changes: dict, source: str = "design point") -> H
     less validation for a point that changes the array and one buffer)."""
     sections = _sections(base)
     paths = tuple(changes)
-    if paths not in sections.plans:
+    plan = sections.plans.get(paths)
+    if plan is None:  # every point of a sweep changes the same paths: resolved once, not per point
         if len(sections.plans) >= 64:
             sections.plans.clear()
-        sections.plans[paths] = _plan(sections, base, paths)
-    plan = sections.plans[paths]
-    if plan is not None:  # every point of a sweep changes the same paths: resolved once, not per point
-        data = _apply(plan, changes)
-    else:
-        data = dict(sections.top)
-        copied = {id(data)}
-        for path, value in changes.items():
-            try:
-                _set(data, path, value, copied, sections)
-            except KeyError as exc:
-                raise ConfigError(f"{source}: axis {path!r}: {exc.args[0]}") from None
+        plan = sections.plans[paths] = _plan(sections, base, paths, source)
+    data = _apply(plan, changes)
     try:
         return Hardware.model_validate(data)
     except ValidationError as exc:
