@@ -159,10 +159,11 @@ def _prefetch_order(op, df, lay, base, NPQ, RSC, K, H, W, py, px, tr, ts, code):
 
 
 @njit(cache=True)
-def _input_resident(a, code, per_set, ws, we, ws_lt_we, df, w, tb, N, H, W, R, S, C, P, Q, st):
+def _input_resident(a, code, lo, hi, wrapped, df, w, tb, N, H, W, R, S, C, P, Q, st):
     """Whether input address ``a`` is in a resident set: any of its im2col copies (output pixel p,
-    window element t with p's window covering it) sits in the window [ws, we) of sets (wrapped when
-    not ``ws_lt_we``). The copies are the only block elements holding ``a``."""
+    window element t with p's window covering it) is ahead of ``lo`` to ``hi`` addresses in the
+    prefetch order (the window's sets times words per set; wrapped: ahead of ``hi`` or from ``lo``).
+    The copies are the only block elements holding ``a``."""
     rest, c = divmod(a, C)
     rest, ix = divmod(rest, W)
     img, iy = divmod(rest, H)
@@ -176,8 +177,8 @@ def _input_resident(a, code, per_set, ws, we, ws_lt_we, df, w, tb, N, H, W, R, S
                 e = ((t // w) * tb + p) * w + t % w
             else:
                 e = ((p // w) * tb + t) * w + p % w
-            k = (code[e] >> 1) // per_set
-            if (ws <= k < we) if ws_lt_we else (k >= ws or k < we):
+            k = code[e] >> 1
+            if (k >= lo or k < hi) if wrapped else (lo <= k < hi):
                 return True
     return False
 
@@ -220,7 +221,7 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
     free = words_of
     drain_end = 0
     n_out = NPQ * K if df == 0 else rf * NPQ * K
-    lines = np.zeros(n_out + 2, np.int64)  # words in each drain line
+    lines = np.full(n_out + 2, bw_of, np.int64)  # words in each drain line: whole ones are never written
     n_lines = 0
     cur = 0
     start_line = 0
@@ -271,17 +272,18 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
                 e = e0
                 for _ in range(count):
                     ce = code[e]
-                    own = (ce >> 1) // per_set  # the set of this copy of the address
+                    own = ce >> 1  # addresses ahead of this copy of the address (set: own // per_set)
                     e += step
                     if ce & 1 == 0:  # padding
                         continue
                     spins = 0
                     while True:
                         ws, we = state[op, 0], state[op, 1]
-                        if (ws <= own < we) if ws < we else (own >= ws or own < we):
+                        lo, hi = ws * per_set, we * per_set  # set k resident <=> k * per_set in [lo, hi)
+                        if (lo <= own < hi) if ws < we else (own >= lo or own < hi):
                             break
-                        if op == 0 and _input_resident(_input_address(e - step, df, lay, pbase, toff), code, per_set,
-                                                       ws, we, ws < we, df, w, tb, N, H, W, R, S, C, P, Q, st):
+                        if op == 0 and _input_resident(_input_address(e - step, df, lay, pbase, toff), code, lo, hi,
+                                                       ws >= we, df, w, tb, N, H, W, R, S, C, P, Q, st):
                             break  # another copy is resident (filters have one copy each)
                         spins += 1
                         if p_sets == 0 or spins > n_sets:
@@ -306,9 +308,7 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
                     k = min(n_w, max(1, free - of_active + 1))
                 n_w -= k
                 free -= k
-                full = (cur + k) // bw_of
-                lines[n_lines:n_lines + full] = bw_of
-                n_lines += full
+                n_lines += (cur + k) // bw_of
                 cur = (cur + k) % bw_of
                 if now < drain_end:
                     if free <= 0:
