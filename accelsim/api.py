@@ -16,6 +16,7 @@ from accelsim.workload.onnx_detect import is_onnx_file
 from accelsim.workload.scalesim_topology import looks_like_topology, parse_topology
 from accelsim.kernels.batch import conv_layer_cost_batch
 from accelsim.errors import AccelsimError, AccelsimWarning, ConfigError, format_validation_error
+from accelsim.gc_pause import gc_paused_call
 from accelsim.mapping.mapping import Mapping, load_mapping
 from accelsim.energy.model import energy_columns, energy_factors, energy_structure, table_for
 from accelsim.memo import IdentityMemo
@@ -127,6 +128,7 @@ def save_hardware(hw: Hardware, path) -> Path:
     return _save(hw, path, "hardware", ".cfg", write_cfg)
 
 
+@gc_paused_call
 def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: str | None = None,
              mapping=None, batch: int | None = None, tiling: str = "best", timing: str = "native",
              quirks: tuple[str, ...] | None = None, placement=None) -> SimulationResult:
@@ -182,6 +184,7 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     return SimulationResult(cols, summary)
 
 
+@gc_paused_call
 def simulate_points(hardware: list, workload, *, batch: int | None = None, tiling: str = "best",
                     metrics: list[str] | None = None) -> list:
     """Network summaries of many design points on one workload — each equal to ``simulate(hw, workload,

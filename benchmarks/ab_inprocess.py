@@ -1,5 +1,5 @@
 """This tree against an older commit, in one process, run by hand:
-``python benchmarks/ab_inprocess.py REV [--pairs K] [--chunk N]``.
+``python benchmarks/ab_inprocess.py REV [--pairs K] [--chunk N] [--only sweep|first]``.
 
 The VM this project is measured on changes speed by up to 2x within seconds, so two benchmark runs in
 turn can disagree by more than a change gains. Here both versions run in one process, alternating
@@ -96,6 +96,8 @@ def main() -> None:
     ap.add_argument("rev", help="the older commit")
     ap.add_argument("--pairs", type=int, default=12)
     ap.add_argument("--chunk", type=int, default=256, help="points per sweep chunk (heuristic tiles)")
+    ap.add_argument("--only", choices=("sweep", "first"), help="only the sweep chunks, or only the first calls (all "
+                    "six small-set cases)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     sys.path.insert(0, str(extract(args.rev)))
@@ -105,10 +107,13 @@ def main() -> None:
     import accelsim_ab.sweep.runner  # noqa: F401
 
     print(f"old: {args.rev}; new: this tree")
-    sweep_case(accelsim_ab, accelsim, "heuristic", args.chunk, args.pairs)
-    sweep_case(accelsim_ab, accelsim, "best", 10, max(2, args.pairs // 3))
-    for name in ("a16x16_os_64k", "a16x16_ws_64k", "a16x16_is_64k", "a16x16_os_8k_user"):
-        first_call_case(accelsim_ab, accelsim, name, 3 * args.pairs)
+    if args.only != "first":
+        sweep_case(accelsim_ab, accelsim, "heuristic", args.chunk, args.pairs)
+        sweep_case(accelsim_ab, accelsim, "best", 10, max(2, args.pairs // 3))
+    if args.only != "sweep":
+        users = ("os", "ws", "is") if args.only == "first" else ("os",)
+        for name in [f"a16x16_{df}_64k" for df in ("os", "ws", "is")] + [f"a16x16_{df}_8k_user" for df in users]:
+            first_call_case(accelsim_ab, accelsim, name, 3 * args.pairs)
 
 
 if __name__ == "__main__":
