@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +14,8 @@ from accelsim.config.yamlio import parse_yaml, read_text
 from accelsim.workload.onnx_detect import is_onnx_file
 from accelsim.workload.scalesim_topology import looks_like_topology, parse_topology
 from accelsim.kernels.batch import conv_layer_cost_batch
-from accelsim.errors import AccelsimError, AccelsimWarning, ConfigError, format_validation_error
-from accelsim.gc_pause import gc_paused_call
+from accelsim.errors import AccelsimError, ConfigError, format_validation_error, warn_caller
+from accelsim.gc_pause import gc_paused
 from accelsim.mapping.mapping import Mapping, load_mapping
 from accelsim.energy.model import energy_columns, energy_factors, energy_structure, table_for
 from accelsim.memo import IdentityMemo
@@ -128,7 +127,6 @@ def save_hardware(hw: Hardware, path) -> Path:
     return _save(hw, path, "hardware", ".cfg", write_cfg)
 
 
-@gc_paused_call
 def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: str | None = None,
              mapping=None, batch: int | None = None, tiling: str = "best", timing: str = "native",
              quirks: tuple[str, ...] | None = None, placement=None) -> SimulationResult:
@@ -149,42 +147,42 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     or a short spec (``"pim"``, ``"digital"``, ``"fc,conv3x3"``, ``"layer:conv1,..."``); default the
     hardware's ``pim.placement`` (docs/pim.md).
     """
-    if timing not in ("native", "scalesim"):
-        raise AccelsimError(f"timing {timing!r}: expected 'native' or 'scalesim'")
-    _check_tiling(tiling)
-    hw = load_hardware(hardware)
-    net = load_workload(workload)
-    mfile = load_mapping(mapping)
-    try:
-        base = Mapping(dataflow=dataflow, stationarity=stationarity)
-    except ValidationError as exc:
-        raise format_validation_error(exc, "<options>") from None
-    n = batch or net.batch
-    _warn_sparse(net)
-    if quirks is not None:
-        unknown = set(quirks) - {"os_fold", "off_by_one", "os_ofmap_extra", "no_psum_reads", "ceil_rule"}
-        if unknown:
-            raise AccelsimError(f"unknown SCALE-Sim quirk(s) {sorted(unknown)}")
-        quirks = tuple(sorted(quirks))
-    table = table_for(hw)
+    with gc_paused():  # gc_pause.py: one small first call in four started a collection
+        if timing not in ("native", "scalesim"):
+            raise AccelsimError(f"timing {timing!r}: expected 'native' or 'scalesim'")
+        _check_tiling(tiling)
+        hw = load_hardware(hardware)
+        net = load_workload(workload)
+        mfile = load_mapping(mapping)
+        try:
+            base = Mapping(dataflow=dataflow, stationarity=stationarity)
+        except ValidationError as exc:
+            raise format_validation_error(exc, "<options>") from None
+        n = batch or net.batch
+        _warn_sparse(net)
+        if quirks is not None:
+            unknown = set(quirks) - {"os_fold", "off_by_one", "os_ofmap_extra", "no_psum_reads", "ceil_rule"}
+            if unknown:
+                raise AccelsimError(f"unknown SCALE-Sim quirk(s) {sorted(unknown)}")
+            quirks = tuple(sorted(quirks))
+        table = table_for(hw)
 
-    def digital(sub: Network) -> dict:
-        return _columns([prepare(hw, sub, base, mfile, n, tiling, timing, quirks)], [hw], table, text=True)
+        def digital(sub: Network) -> dict:
+            return _columns([prepare(hw, sub, base, mfile, n, tiling, timing, quirks)], [hw], table, text=True)
 
-    if hw.pim is not None:
-        from accelsim.pim.hybrid import run_hybrid
+        if hw.pim is not None:
+            from accelsim.pim.hybrid import run_hybrid
 
-        cols = run_hybrid(hw, net, n, _placement(placement, hw), digital, table)
-    else:
-        if placement is not None:
-            raise AccelsimError(f"placement: {hw.name} has no pim section, every layer runs on the digital array")
-        cols = digital(net)
-    summary = summarize(cols, hw, net.name, n)
-    summary.update(energy_summary(cols, hw, table, summary))
-    return SimulationResult(cols, summary)
+            cols = run_hybrid(hw, net, n, _placement(placement, hw), digital, table)
+        else:
+            if placement is not None:
+                raise AccelsimError(f"placement: {hw.name} has no pim section, every layer runs on the digital array")
+            cols = digital(net)
+        summary = summarize(cols, hw, net.name, n)
+        summary.update(energy_summary(cols, hw, table, summary))
+        return SimulationResult(cols, summary)
 
 
-@gc_paused_call
 def simulate_points(hardware: list, workload, *, batch: int | None = None, tiling: str = "best",
                     metrics: list[str] | None = None) -> list:
     """Network summaries of many design points on one workload — each equal to ``simulate(hw, workload,
@@ -195,56 +193,57 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
     is point i's summary, or the AccelsimError it raised (a layer that does not fit); ``metrics``: only
     these of its entries (the ones it has; default all). Hardware with a PIM section is simulated point
     by point."""
-    if isinstance(hardware, (str, Path, dict, Hardware)) or not hasattr(hardware, "__iter__"):
-        raise AccelsimError(f"simulate_points: hardware must be a list of configs (objects, dicts, paths or "
-                            f"shipped names), got {type(hardware).__name__}; for one config use simulate()")
-    _check_tiling(tiling)
-    net = load_workload(workload)
-    hws = [load_hardware(h) for h in hardware]
-    n = batch or net.batch
-    _warn_sparse(net)
-    distinct, index = distinct_layers(net)
-    results: list = [None] * len(hws)
+    with gc_paused():  # gc_pause.py: one small first call in four started a collection
+        if isinstance(hardware, (str, Path, dict, Hardware)) or not hasattr(hardware, "__iter__"):
+            raise AccelsimError(f"simulate_points: hardware must be a list of configs (objects, dicts, paths or "
+                                f"shipped names), got {type(hardware).__name__}; for one config use simulate()")
+        _check_tiling(tiling)
+        net = load_workload(workload)
+        hws = [load_hardware(h) for h in hardware]
+        n = batch or net.batch
+        _warn_sparse(net)
+        distinct, index = distinct_layers(net)
+        results: list = [None] * len(hws)
 
-    def alone(i: int) -> None:  # point i simulated by itself
-        try:
-            summary = simulate(hws[i], net, batch=n, tiling=tiling).summary
-            results[i] = summary if metrics is None else {k: summary[k] for k in metrics if k in summary}
-        except AccelsimError as exc:
-            results[i] = exc
+        def alone(i: int) -> None:  # point i simulated by itself
+            try:
+                summary = simulate(hws[i], net, batch=n, tiling=tiling).summary
+                results[i] = summary if metrics is None else {k: summary[k] for k in metrics if k in summary}
+            except AccelsimError as exc:
+                results[i] = exc
 
-    for i, hw in enumerate(hws):
-        if hw.pim is not None:
-            alone(i)
-    digital = [i for i, hw in enumerate(hws) if hw.pim is None]
-    groups: dict = {}
-    for i, prep in zip(digital, prepare_points([hws[i] for i in digital], distinct, n, tiling)):
-        if isinstance(prep, AccelsimError):
-            results[i] = prep
-            continue
-        hw = hws[i]
-        width = prep.buffers if len(prep.mac_pos) else 0
-        groups.setdefault((hw.precision, energy_structure(hw), width), []).append((i, hw, prep))
-    rows, kept = len(net.layers), len(distinct.layers)
-    for members in groups.values():
-        points = [m[1] for m in members]
-        try:
-            table = table_for(points[0])
-            cols = _columns([m[2] for m in members], points, table, text=False)
-        except AccelsimError:  # one point's energy entry missing: find out which, point by point
-            for i, _, _ in members:
+        for i, hw in enumerate(hws):
+            if hw.pim is not None:
                 alone(i)
-            continue
-        if kept < rows:  # each point's rows for every layer of the network, repeats copied (the columns
-            # the summaries read: summed in the same order as simulate sums them, float for float)
-            at = (np.arange(len(members), dtype=np.int64)[:, None] * kept + index).ravel()
-            cols = {c: v[at] for c, v in cols.items() if c in SUMMARY_INPUTS or c.startswith("energy_pj")}
-        sums = summary_columns(cols, points, net.name, n)
-        sums.update(energy_summary_columns(cols, points, table, sums))
-        kept_sums = sums if metrics is None else {k: sums[k] for k in metrics if k in sums}
-        for (i, _, _), summary in zip(members, rows_of(kept_sums)):
-            results[i] = summary
-    return results
+        digital = [i for i, hw in enumerate(hws) if hw.pim is None]
+        groups: dict = {}
+        for i, prep in zip(digital, prepare_points([hws[i] for i in digital], distinct, n, tiling)):
+            if isinstance(prep, AccelsimError):
+                results[i] = prep
+                continue
+            hw = hws[i]
+            width = prep.buffers if len(prep.mac_pos) else 0
+            groups.setdefault((hw.precision, energy_structure(hw), width), []).append((i, hw, prep))
+        rows, kept = len(net.layers), len(distinct.layers)
+        for members in groups.values():
+            points = [m[1] for m in members]
+            try:
+                table = table_for(points[0])
+                cols = _columns([m[2] for m in members], points, table, text=False)
+            except AccelsimError:  # one point's energy entry missing: find out which, point by point
+                for i, _, _ in members:
+                    alone(i)
+                continue
+            if kept < rows:  # each point's rows for every layer of the network, repeats copied (the columns
+                # the summaries read: summed in the same order as simulate sums them, float for float)
+                at = (np.arange(len(members), dtype=np.int64)[:, None] * kept + index).ravel()
+                cols = {c: v[at] for c, v in cols.items() if c in SUMMARY_INPUTS or c.startswith("energy_pj")}
+            sums = summary_columns(cols, points, net.name, n)
+            sums.update(energy_summary_columns(cols, points, table, sums))
+            kept_sums = sums if metrics is None else {k: sums[k] for k in metrics if k in sums}
+            for (i, _, _), summary in zip(members, rows_of(kept_sums)):
+                results[i] = summary
+        return results
 
 
 def _columns(preps: list, hws: list[Hardware], table, text: bool) -> dict:
@@ -281,8 +280,8 @@ def _check_tiling(tiling: str) -> None:
 def _warn_sparse(net: Network) -> None:
     sparse = _sparse_layers(net)
     if sparse:
-        warnings.warn(f"{net.name}: N:M sparsity of {len(sparse)} layer(s) ({sparse[0]}, ...) is recorded but not "
-                      "modelled; these layers are costed dense", AccelsimWarning, stacklevel=3)
+        warn_caller(f"{net.name}: N:M sparsity of {len(sparse)} layer(s) ({sparse[0]}, ...) is recorded but not "
+                    "modelled; these layers are costed dense")
 
 
 _SPARSE = IdentityMemo(256)

@@ -8,6 +8,9 @@ message and exits with status 2; it never shows a traceback for these.
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from typing import Any
 
 from pydantic import ValidationError
@@ -69,3 +72,15 @@ def format_validation_error(err: ValidationError, source: str, prefix: tuple = (
 class AccelsimWarning(UserWarning):
     """Something a user should know that does not stop the run (a rule that differs from a peer
     tool's, an operation dropped in a conversion)."""
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn_caller(message: str) -> None:
+    """An :class:`AccelsimWarning` at the line of the first caller outside the accelsim package: a fixed
+    ``stacklevel`` points into accelsim as soon as a call path gains or loses a frame."""
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, AccelsimWarning, stacklevel=level)

@@ -11,11 +11,15 @@ full collection walk ~48k more objects), under 1 us a point now that the sweep r
 collector only after the chunk's objects are gone (``sweep.runner.evaluate_chunk``). The objects these
 batches create hold no reference cycles of their own, so pausing the collector for one batch only
 delays collecting whatever cycles other code makes; it runs again when the batch ends.
+
+``simulate`` and ``simulate_points`` run paused too: one SCALE-Sim small-set first call in four
+allocated enough to start a collection, of 100-200 us (``gc.callbacks``). They pause in a ``with`` block,
+not a decorator (the same frames, so the tracebacks users see are unchanged).
+Cycles a call makes (an exception's traceback) wait for the next collection after it.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 from contextlib import contextmanager
 
@@ -31,19 +35,3 @@ def gc_paused():
         if was_enabled:
             gc.enable()
 
-
-def gc_paused_call(fn):
-    """``fn`` with the cyclic collector off while it runs (``simulate`` and ``simulate_points``: one SCALE-Sim
-    small-set first call in four allocated enough to start a collection, of 100-200 us, measured with
-    ``gc.callbacks``). Cycles a call makes (an exception's traceback) wait for the next collection after it."""
-    @functools.wraps(fn)
-    def paused(*args, **kwargs):
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
-
-    return paused

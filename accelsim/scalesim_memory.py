@@ -15,12 +15,11 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
 from accelsim.config.scalesim_cfg import sram_kb
-from accelsim.errors import AccelsimWarning
+from accelsim.errors import warn_caller
 from accelsim.kernels import layout as L
 from accelsim.kernels.layout import STAT_CODES
 from accelsim.kernels.scalesim_dram import calc_dram_reads_batch
@@ -46,11 +45,11 @@ def ofmap_dram_writes(demand_writes, hw):
 def _user_caveats(hw) -> None:
     ss = hw.scalesim
     if ss.layout.ifmap_custom_layout or ss.layout.filter_custom_layout:
-        warnings.warn(f"{hw.name}: SCALE-Sim's custom SRAM layouts (bank conflicts) are not modelled; stalls and DRAM "
-                      "reads are those of its default layout", AccelsimWarning, stacklevel=7)
+        warn_caller(f"{hw.name}: SCALE-Sim's custom SRAM layouts (bank conflicts) are not modelled; stalls and DRAM "
+                   "reads are those of its default layout")
     if ss.use_ramulator_trace:
-        warnings.warn(f"{hw.name}: SCALE-Sim's Ramulator traces are not modelled; DRAM answers after one cycle as "
-                      "without them", AccelsimWarning, stacklevel=7)
+        warn_caller(f"{hw.name}: SCALE-Sim's Ramulator traces are not modelled; DRAM answers after one cycle as "
+                   "without them")
 
 
 def dram_columns(prep, out: np.ndarray) -> dict:

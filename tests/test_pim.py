@@ -158,8 +158,9 @@ def test_energy_is_the_sum_of_its_parts_and_counts_times_energies():
 
 def test_reprogramming_when_weights_do_not_fit_counts_writes_and_warns_lifetime():
     hw = with_pim(accelsim.load_hardware("neurosim_like"), tiles=10, duplication="auto")  # 640 < 6344 crossbars
-    with pytest.warns(AccelsimWarning, match="reprograms.*wear out"):
+    with pytest.warns(AccelsimWarning, match="reprograms.*wear out") as got:
         res = accelsim.simulate(hw, "vgg8_cifar", batch=4)
+    assert [w.filename for w in got if "wear out" in str(w.message)] == [__file__]  # the caller's line
     pim = res.layers[res.layers.unit == "pim"]
     assert (pim.cells_written == pim.cells_used).all() and (pim.duplication == 1).all()
     assert np.allclose(pim.energy_pj_write, pim.cells_used * hw.pim.energy.cell_write_pj)

@@ -89,8 +89,9 @@ def test_user_mode_is_modelled_but_custom_layouts_warn():
         accelsim.simulate(hw, DATA / "topologies" / "small_layers.csv", timing="scalesim")
     layout = hw.scalesim.layout.model_copy(update={"ifmap_custom_layout": True})
     custom = hw.model_copy(update={"scalesim": hw.scalesim.model_copy(update={"layout": layout})})
-    with pytest.warns(AccelsimWarning, match="custom SRAM layouts"):
+    with pytest.warns(AccelsimWarning, match="custom SRAM layouts") as got:
         accelsim.simulate(custom, DATA / "topologies" / "small_layers.csv", timing="scalesim")
+    assert [w.filename for w in got if "custom SRAM" in str(w.message)] == [__file__]  # the caller's line
 
 
 @settings(max_examples=150, deadline=None)

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import heapq
 import math
-import warnings
 
 import numpy as np
 
 from accelsim.config.hardware import Hardware
 from accelsim.config.pim import PimConfig
-from accelsim.errors import AccelsimWarning, ConfigError
+from accelsim.errors import ConfigError, warn_caller
 from accelsim.kernels import pim_mapping as K
 from accelsim.memo import IdentityMemo
 from accelsim.pim.chip import activation_ns, area_mm2, crossbar_area_um2, static_mw, static_mw_while
@@ -275,8 +274,8 @@ def _check_adc(names, needed, pim: PimConfig) -> None:
     short = [(n, int(b)) for n, b in zip(names, needed) if b > pim.adc.bits]
     if short and pim.adc.lossless:
         n, b = max(short, key=lambda t: t[1])
-        warnings.warn(f"pim.adc.bits = {pim.adc.bits} is lossy for {len(short)} layer(s) (largest need: {n} "
-                      f"needs {b} bits); partial sums are quantized", AccelsimWarning, stacklevel=5)
+        warn_caller(f"pim.adc.bits = {pim.adc.bits} is lossy for {len(short)} layer(s) (largest need: {n} "
+                   f"needs {b} bits); partial sums are quantized")
 
 
 def _warn_reprogram(hw: Hardware, need: int, avail: int, cols: dict, batch: int) -> None:
@@ -285,8 +284,8 @@ def _warn_reprogram(hw: Hardware, need: int, avail: int, cols: dict, batch: int)
     seconds = float(cols["latency_s"].sum()) / batch
     rate = per_cell / seconds if seconds else math.inf  # writes per cell per second, back to back
     life_s = pim.programming.endurance_writes / rate if rate else math.inf
-    warnings.warn(
+    warn_caller(
         f"{hw.name}: the weights need {need} crossbars, the chip has {avail}: every batch reprograms the cells "
         f"({per_cell:.3g} writes per cell per inference, {float(cols['energy_pj_write'].sum()) / batch * 1e-6:.3g} uJ "
         f"of writes per inference); at {pim.programming.endurance_writes:.3g} writes endurance, running back to "
-        f"back the cells wear out in {life_s:.3g} s ({life_s / 86400:.3g} days)", AccelsimWarning, stacklevel=5)
+        f"back the cells wear out in {life_s:.3g} s ({life_s / 86400:.3g} days)")
