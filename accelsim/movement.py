@@ -76,13 +76,6 @@ def movement_rows(hw: Hardware, table: MovementTable) -> MovementRows:
     return movement_rows_stacked([hw], table)
 
 
-def movement_rows_points(hws: list[Hardware], table: MovementTable) -> list[MovementRows]:
-    """``movement_rows`` of design points whose activations have the same homes (``hw.homes.ifmap`` and
-    ``.ofmap``), in one pass over all their rows."""
-    rows = movement_rows_stacked(hws, table)
-    return [point_rows(rows, k) for k in range(len(hws))]
-
-
 def point_rows(rows: MovementRows, k: int) -> MovementRows:
     """Design point k's rows of ``movement_rows_stacked``'s."""
     n = len(rows.table.pos)
@@ -91,8 +84,9 @@ def point_rows(rows: MovementRows, k: int) -> MovementRows:
 
 
 def movement_rows_stacked(hws: list[Hardware], table: MovementTable) -> MovementRows:
-    """The rows of ``movement_rows_points``, point after point (point k's layers are rows
-    ``k*n .. (k+1)*n``; ``table`` stays the one of a point)."""
+    """``movement_rows`` of design points whose activations have the same homes (``hw.homes.ifmap`` and
+    ``.ofmap``), in one pass over all their rows, point after point (point k's layers are rows
+    ``k*n .. (k+1)*n``, ``point_rows`` slices them; ``table`` stays the one of a point)."""
     n, points = len(table.pos), len(hws)
     if not n:  # no streaming layers (a single conv, a SCALE-Sim topology)
         empty = np.zeros(0, np.int64)

@@ -177,7 +177,7 @@ def prepare_points(hws: list[Hardware], net: Network, batch: int, tiling: str) -
     no mapping request: what a sweep asks), entry k being point k's PreparedNetwork or the AccelsimError
     it raised. With heuristic tiles, the points that share a precision, mapping variant and buffer
     structure are prepared together: one numba call tiles all their layers (``array_rows_points``) and
-    one pass costs their streaming layers (``movement_rows_points``). Not memoised: a sweep's points are
+    one pass costs their streaming layers (``movement_rows_stacked``). Not memoised: a sweep's points are
     new objects."""
     out: list = [None] * len(hws)
     if tiling != "heuristic":

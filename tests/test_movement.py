@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import accelsim
 from accelsim import zoo
-from accelsim.movement import movement_rows, movement_rows_points, movement_table
+from accelsim.movement import movement_rows, movement_rows_stacked, movement_table, point_rows
 from accelsim.workload.layers import MAC_KINDS, EltwiseLayer, LayerPrecision, Network, PoolLayer
 from naive import naive_movement_cost
 
@@ -86,15 +86,19 @@ def test_random_streaming_layers_match_the_twin(data):
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_design_points_together_equal_the_twin(data):
-    """movement_rows_points (a sweep's points in one pass): each point's rows equal the twin's on that
-    point, for points with the same activation homes but their own sizes, bandwidths and lanes."""
+    """movement_rows_stacked (a sweep's points in one pass), sliced by point_rows: each point's rows equal
+    the twin's on that point, for points with the same activation homes but their own sizes, bandwidths
+    and lanes."""
     first = _hardware(data.draw)
     hws = [first] + [accelsim.load_hardware({**_hardware(data.draw).model_dump(), "homes": first.homes.model_dump(),
                                              "precision": first.precision.model_dump()})
                      for _ in range(data.draw(st.integers(0, 3)))]
     net = Network(name="mv", layers=[_layer(data.draw, i) for i in range(data.draw(st.integers(1, 4)))])
     table = movement_table(net, first, 2)
-    for hw, rows in zip(hws, movement_rows_points(hws, table), strict=True):
+    stacked = movement_rows_stacked(hws, table)
+    assert len(stacked.cycles) == len(hws) * len(table.pos)  # every point's rows, none more
+    for j, hw in enumerate(hws):
+        rows = point_rows(stacked, j)
         for k, p in enumerate(rows.pos.tolist()):
             want = naive_movement_cost(net.layers[p], hw, 2)
             assert {f: getattr(rows, f)[k] for f in FIELDS} == {f: want[f] for f in FIELDS}, net.layers[p].name
