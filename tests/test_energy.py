@@ -176,7 +176,7 @@ def test_a_table_copy_does_not_keep_the_figures_cached_from_the_original():
 def test_energy_factors_of_many_points_equal_each_points_literal_figures(name, changes):
     """``energy_factors``' gathered arrays against the figures looked up point by point, buffer by buffer."""
     from accelsim.config.hardware import OPERANDS
-    from accelsim.energy.model import energy_factors, table_for
+    from accelsim.energy.model import VECTOR_FROM, energy_factors, table_for
 
     base = accelsim.load_hardware(name).model_dump()
     hws = []
@@ -186,25 +186,63 @@ def test_energy_factors_of_many_points_equal_each_points_literal_figures(name, c
         d["buffers"] = [{**b, "size_bytes": size * (j + 1), "port_bits": port} for j, b in enumerate(base["buffers"])]
         hws.append(accelsim.load_hardware(d))
     table = table_for(hws[0])
-    f = energy_factors(hws, table)
     width = table.sram_width_bits
-    for k, hw in enumerate(hws):
-        def figures(b):
-            return [b.port_bits, table.sram_at(b.size_bytes, "read_pj"), table.sram_at(b.size_bytes, "write_pj"),
-                    b.port_bits / width]
+    # point by point (a few points), and as numpy columns (VECTOR_FROM points or more)
+    many = hws * VECTOR_FROM
+    for f, points in ((energy_factors(hws, table), hws), (energy_factors(many, table), many)):
+        for k, hw in enumerate(points):
+            def figures(b):
+                return [b.port_bits, table.sram_at(b.size_bytes, "read_pj"), table.sram_at(b.size_bytes, "write_pj"),
+                        b.port_bits / width]
 
-        rf = hw.register_files
-        reg = table.register_pj_per_bit if (rf.ifmap_bytes or rf.filter_bytes or rf.psum_bytes) else 0.0
-        staging = [hw.staging_buffer(op) for op in OPERANDS]
-        leak = 0.0
-        for b in hw.buffers:
-            leak += table.sram_at(b.size_bytes, "leak_uw")
-        p = hw.precision
-        leak += hw.pes * (table.mac_pj(max(p.input_bits, p.weight_bits), p.psum_bits).leak_uw or 0.0)
-        fifo = table.register_pj_per_bit if None in staging else 0.0
-        assert f.point[k].tolist() == [reg, fifo, table.noc_pj_per_bit_hop, table.dram_pj_per_bit[hw.backing_memory.kind],
-                                       leak]
-        assert f.stage[k].tolist() == [[0.0] * 4 if b is None else figures(b) for b in staging]
-        assert f.pure[k].tolist() == [figures(b) for b in hw.buffers if not b.operands]
+            rf = hw.register_files
+            reg = table.register_pj_per_bit if (rf.ifmap_bytes or rf.filter_bytes or rf.psum_bytes) else 0.0
+            staging = [hw.staging_buffer(op) for op in OPERANDS]
+            leak = 0.0
+            for b in hw.buffers:
+                leak += table.sram_at(b.size_bytes, "leak_uw")
+            p = hw.precision
+            leak += hw.pes * (table.mac_pj(max(p.input_bits, p.weight_bits), p.psum_bits).leak_uw or 0.0)
+            fifo = table.register_pj_per_bit if None in staging else 0.0
+            dram = table.dram_pj_per_bit[hw.backing_memory.kind]
+            assert f.point[k].tolist() == [reg, fifo, table.noc_pj_per_bit_hop, dram, leak]
+            assert f.stage[k].tolist() == [[0.0] * 4 if b is None else figures(b) for b in staging]
+            assert f.pure[k].tolist() == [figures(b) for b in hw.buffers if not b.operands]
     assert f.staged.tolist() == [int(hw.staging_buffer(op) is not None) for op in OPERANDS]
     assert f.pure_names == tuple(b.name for b in hws[0].buffers if not b.operands)
+
+
+@given(st.sampled_from(["edge", "eyeriss_like", "tpu_v1_like"]),
+       st.lists(st.tuples(st.integers(1024, 1 << 22), st.sampled_from([(8, 8, 32), (16, 16, 32), (4, 8, 16)]),
+                          st.integers(1, 64), st.integers(1, 64), st.sampled_from([0, 16, 512])),
+                min_size=1, max_size=6))
+@settings(max_examples=60, deadline=None)
+def test_area_columns_of_many_points_equal_each_points_literal_areas(name, changes):
+    """``area_columns`` of many points (gathered, as numpy columns) against each point's areas written out
+    as the docstring of accelsim/energy/model.py gives them, in Python floats."""
+    import math
+
+    from accelsim.energy.model import VECTOR_FROM, area_columns, table_for
+
+    base = accelsim.load_hardware(name).model_dump()
+    hws = []
+    for size, (a, w, ps), rows, cols, rf in changes:
+        d = {**base, "array": {**base["array"], "rows": rows, "cols": cols},
+             "precision": {**base["precision"], "input_bits": a, "weight_bits": w, "psum_bits": ps},
+             "register_files": {"ifmap_bytes": rf, "filter_bytes": 2 * rf, "psum_bytes": 0}}
+        d["buffers"] = [{**b, "size_bytes": size * (j + 1)} for j, b in enumerate(base["buffers"])]
+        hws.append(accelsim.load_hardware(d))
+    table = table_for(hws[0])
+    few, many = area_columns(hws, table), area_columns(hws * VECTOR_FROM, table)  # point by point; numpy columns
+    for k, hw in enumerate(hws * VECTOR_FROM):
+        p, rf, pes = hw.precision, hw.register_files, hw.array.rows * hw.array.cols
+        reg = table.register_area_um2_per_bit
+        parts = [pes * table.mac_pj(max(p.input_bits, p.weight_bits), p.psum_bits).area_um2 * 1e-6,
+                 pes * 8 * (rf.ifmap_bytes + rf.filter_bytes + rf.psum_bytes) * reg * 1e-6,
+                 pes * (p.input_bits + p.weight_bits + p.psum_bits) * reg * 1e-6,
+                 *[table.sram_at(b.size_bytes, "area_um2") * 1e-6 for b in hw.buffers]]
+        names = ["area_mm2_pe", "area_mm2_rf", "area_mm2_interconnect", *[f"area_mm2_{b.name}" for b in hw.buffers]]
+        literal = {**dict(zip(names, parts)), "area_mm2": math.fsum(parts)}
+        assert {c: many[c][k] for c in literal} == literal
+        if k < len(hws):
+            assert {c: few[c][k] for c in literal} == literal
