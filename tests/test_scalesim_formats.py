@@ -151,3 +151,19 @@ def test_yaml_round_trip_of_every_shipped_file(tmp_path):
     for name in zoo.shipped_workloads():
         net = accelsim.load_workload(name)
         assert accelsim.load_workload(save_workload(net, tmp_path / f"{name}.yaml")) == net
+
+
+def test_warnings_name_the_callers_line_through_the_api(tmp_path):
+    """Warnings raised while reading or writing SCALE-Sim files point at the user's call, not into accelsim
+    (``errors.warn_caller``): through ``load_workload``, ``save_workload`` and ``save_hardware``."""
+    topo = tmp_path / "t.csv"
+    topo.write_text("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
+                    "Strides,\nc1, 230, 230, 7, 7, 3, 64, 2,\n")
+    with pytest.warns(AccelsimWarning, match="ceil rule") as read:
+        accelsim.load_workload(topo)
+    with pytest.warns(AccelsimWarning, match="pool1") as written:
+        accelsim.save_workload(accelsim.load_workload("alexnet_caffe227"), tmp_path / "a.csv")
+    with pytest.warns(AccelsimWarning) as cfg:  # 1-byte words, and a buffer of several operands
+        accelsim.save_hardware(accelsim.load_hardware("eyeriss_like"), tmp_path / "e.cfg")
+    assert len(cfg) == 2
+    assert {w.filename for w in [*read, *written, *cfg]} == {__file__}

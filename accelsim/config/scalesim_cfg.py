@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import configparser
 import re
-import warnings
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from accelsim.config.hardware import Hardware
 from accelsim.config.scalesim_settings import ScaleSimLayout, ScaleSimSettings, ScaleSimSparsity
-from accelsim.errors import AccelsimWarning, ConfigError, format_validation_error
+from accelsim.errors import ConfigError, format_validation_error, warn_caller
 
 SECTION_RE = re.compile(r"^\s*\[\s*architecture_presets\s*\]", re.IGNORECASE | re.MULTILINE)
 
@@ -163,12 +162,12 @@ def format_cfg(hw: Hardware) -> str:
                                         bandwidth_words=max(1, round(hw.backing_memory.bandwidth_bytes_per_cycle)))
     p = hw.precision
     if {p.input_bits, p.weight_bits, p.psum_bits, p.output_bits} != {8}:
-        warnings.warn(f"{hw.name}: SCALE-Sim counts 1-byte words; the precisions ({p.input_bits}/{p.weight_bits}/"
-                      f"{p.psum_bits}/{p.output_bits} bits) are not written", AccelsimWarning, stacklevel=2)
+        warn_caller(f"{hw.name}: SCALE-Sim counts 1-byte words; the precisions ({p.input_bits}/{p.weight_bits}/"
+                    f"{p.psum_bits}/{p.output_bits} bits) are not written")
     shared = [b.name for b in hw.buffers if len(b.operands) > 1]
     if shared:
-        warnings.warn(f"{hw.name}: buffers {shared} hold several operands; SCALE-Sim has one SRAM per operand, "
-                      "each written with the whole buffer's size", AccelsimWarning, stacklevel=2)
+        warn_caller(f"{hw.name}: buffers {shared} hold several operands; SCALE-Sim has one SRAM per operand, "
+                    "each written with the whole buffer's size")
     lay, sp = s.layout, s.sparsity
     lines = [
         "[general]", f"run_name = {s.run_name}", "",

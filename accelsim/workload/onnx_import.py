@@ -18,13 +18,12 @@ warning naming it: never dropped silently.
 from __future__ import annotations
 
 import math
-import warnings
 from collections import Counter
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from accelsim.errors import AccelsimWarning, ConfigError, format_validation_error
+from accelsim.errors import ConfigError, format_validation_error, warn_caller
 from accelsim.workload.layers import Network
 
 FUSED = {"Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Elu", "Selu",
@@ -144,8 +143,8 @@ def import_onnx(source, name: str | None = None, batch: int | None = None) -> Ne
                 layer.update(in_h=h, in_w=wd, padding=(top, left))
             else:  # asymmetric: pad the input explicitly, which keeps the output size and MACs exact
                 layer.update(in_h=h + top + bottom, in_w=wd + left + right, padding_applied=True)
-                warnings.warn(f"{where}: asymmetric padding {[top, left, bottom, right]} applied to the input "
-                              "size; its padded zeros count as input traffic", AccelsimWarning, stacklevel=2)
+                warn_caller(f"{where}: asymmetric padding {[top, left, bottom, right]} applied to the input "
+                            "size; its padded zeros count as input traffic")
             layers.append(layer)
         elif op in ("Gemm", "MatMul"):
             a_shape = _dims(shapes.get(node.input[0]), node.input[0], where)
@@ -201,7 +200,7 @@ def import_onnx(source, name: str | None = None, batch: int | None = None) -> Ne
             unsupported[op] += 1
     if unsupported:
         listed = ", ".join(f"{k} x{v}" for k, v in sorted(unsupported.items()))
-        warnings.warn(f"{label}: unsupported operators not costed: {listed}", AccelsimWarning, stacklevel=2)
+        warn_caller(f"{label}: unsupported operators not costed: {listed}")
     if not layers:
         raise ConfigError(f"{label}: no operator accelsim can cost (conv, gemm, matmul, pooling, element-wise)")
     notes = []

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
-import warnings
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from accelsim.errors import AccelsimWarning, ConfigError, format_validation_error
+from accelsim.errors import ConfigError, format_validation_error, warn_caller
 from accelsim.workload.layers import ConvLayer, FCLayer, GemmLayer, Network
 
 
@@ -100,10 +99,9 @@ def parse_topology(text: str, source: str = "<topology>", name: str = "topology"
             floor_h, floor_w = (h - r) // st + 1, (w - s) // st + 1
             ceil_h, ceil_w = _ceil_out(h, r, st), _ceil_out(w, s, st)
             if (floor_h, floor_w) != (ceil_h, ceil_w):
-                warnings.warn(
+                warn_caller(
                     f"{source}: line {lineno} ({lname}): accelsim's output size {floor_h}x{floor_w} (PyTorch's floor "
-                    f"rule) differs from SCALE-Sim's {ceil_h}x{ceil_w} (ceil rule); --timing scalesim uses SCALE-Sim's",
-                    AccelsimWarning, stacklevel=2)
+                    f"rule) differs from SCALE-Sim's {ceil_h}x{ceil_w} (ceil rule); --timing scalesim uses SCALE-Sim's")
         layers.append(layer)
     try:
         return Network.model_validate({"name": name, "description": f"SCALE-Sim topology {source}",
@@ -134,8 +132,8 @@ def format_topology(net: Network) -> str:
 
     skipped = [x.name for x in net.layers if x.kind in ("pool", "eltwise")]
     if skipped:
-        warnings.warn(f"{net.name}: SCALE-Sim topologies have no pooling or element-wise layers; left out: "
-                      f"{', '.join(skipped)}", AccelsimWarning, stacklevel=2)
+        warn_caller(f"{net.name}: SCALE-Sim topologies have no pooling or element-wise layers; left out: "
+                    f"{', '.join(skipped)}")
     mac = [x for x in net.layers if x.kind not in ("pool", "eltwise")]
     for x in mac:
         if (x.batch or net.batch) > 1:
@@ -166,8 +164,8 @@ def format_topology(net: Network) -> str:
         cin, cout, g = x.in_channels // x.groups, x.out_channels // x.groups, x.groups
         plain = x.name.replace("DP", "Dp")  # 'DP' in a name means depthwise to SCALE-Sim
         if plain != x.name and not (g > 1 and cin == 1):
-            warnings.warn(f"layer {x.name!r} is not depthwise: written as {plain!r} (SCALE-Sim expands names "
-                          "containing 'DP')", AccelsimWarning, stacklevel=2)
+            warn_caller(f"layer {x.name!r} is not depthwise: written as {plain!r} (SCALE-Sim expands names "
+                        "containing 'DP')")
         if g == 1:
             lines.append(f"{plain}, {h}, {w}, {r}, {s}, {cin}, {cout}, {x.stride[0]}{tail}")
         elif cin == 1:

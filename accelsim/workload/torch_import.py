@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import math
 import operator
-import warnings
 from collections import Counter
 
 from pydantic import ValidationError
 
-from accelsim.errors import AccelsimWarning, ConfigError, format_validation_error
+from accelsim.errors import ConfigError, format_validation_error, warn_caller
 from accelsim.workload.layers import Network
 
 
@@ -116,9 +115,8 @@ def from_torch(module, example_input, name: str | None = None) -> Network:
         else:
             unsupported[getattr(n.target, "__name__", str(n.target))] += 1
     if unsupported:
-        warnings.warn("unsupported operations not costed: " + ", ".join(f"{k} x{v}" for k, v in
-                                                                       sorted(unsupported.items())),
-                      AccelsimWarning, stacklevel=2)
+        warn_caller("unsupported operations not costed: " + ", ".join(f"{k} x{v}" for k, v in
+                                                                     sorted(unsupported.items())))
     notes = []
     for label, counts in (("fused into their producers", fused), ("shape-only, not costed", free),
                           ("UNSUPPORTED, not costed", unsupported)):
