@@ -114,8 +114,9 @@ def movement_rows_stacked(hws: list[Hardware], table: MovementTable) -> Movement
         np.tile(table.ops, points), per_row([hw.array.cols for hw in hws], np.int64), dram_bits,
         per_row([hw.backing_memory.bandwidth_bytes_per_cycle * 8.0 for hw in hws], np.float64), onchip_bits,
         onchip_bw, per_row([hw.backing_memory.latency_cycles for hw in hws], np.int64))
-    read_home = np.where(on_src, src, "dram").astype(object)
-    write_home = np.where(on_dst, dst, "dram").astype(object)
+    # object arrays by indexing a two-entry one: 0.42 against 0.56 us a design point for np.where(...).astype(object)
+    read_home = np.array(["dram", src], object)[on_src.view(np.int8)]
+    write_home = np.array(["dram", dst], object)[on_dst.view(np.int8)]
     return MovementRows(table, cycles, compute, read_home, write_home, dram_bits)
 
 

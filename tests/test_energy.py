@@ -176,7 +176,7 @@ def test_a_table_copy_does_not_keep_the_figures_cached_from_the_original():
 def test_energy_factors_of_many_points_equal_each_points_literal_figures(name, changes):
     """``energy_factors``' gathered arrays against the figures looked up point by point, buffer by buffer."""
     from accelsim.config.hardware import OPERANDS
-    from accelsim.energy.model import VECTOR_FROM, energy_factors, table_for
+    from accelsim.energy.model import energy_factors, table_for
 
     base = accelsim.load_hardware(name).model_dump()
     hws = []
@@ -187,8 +187,8 @@ def test_energy_factors_of_many_points_equal_each_points_literal_figures(name, c
         hws.append(accelsim.load_hardware(d))
     table = table_for(hws[0])
     width = table.sram_width_bits
-    # point by point (a few points), and as numpy columns (VECTOR_FROM points or more)
-    many = hws * VECTOR_FROM
+    # the points as built (each its own sections), and repeated as a sweep's share sections (found by id)
+    many = hws * 32
     for f, points in ((energy_factors(hws, table), hws), (energy_factors(many, table), many)):
         for k, hw in enumerate(points):
             def figures(b):
@@ -222,7 +222,7 @@ def test_area_columns_of_many_points_equal_each_points_literal_areas(name, chang
     as the docstring of accelsim/energy/model.py gives them, in Python floats."""
     import math
 
-    from accelsim.energy.model import VECTOR_FROM, area_columns, table_for
+    from accelsim.energy.model import area_columns, table_for
 
     base = accelsim.load_hardware(name).model_dump()
     hws = []
@@ -233,8 +233,8 @@ def test_area_columns_of_many_points_equal_each_points_literal_areas(name, chang
         d["buffers"] = [{**b, "size_bytes": size * (j + 1)} for j, b in enumerate(base["buffers"])]
         hws.append(accelsim.load_hardware(d))
     table = table_for(hws[0])
-    few, many = area_columns(hws, table), area_columns(hws * VECTOR_FROM, table)  # point by point; numpy columns
-    for k, hw in enumerate(hws * VECTOR_FROM):
+    few, many = area_columns(hws, table), area_columns(hws * 32, table)  # many: sections shared, found by id
+    for k, hw in enumerate(hws * 32):
         p, rf, pes = hw.precision, hw.register_files, hw.array.rows * hw.array.cols
         reg = table.register_area_um2_per_bit
         parts = [pes * table.mac_pj(max(p.input_bits, p.weight_bits), p.psum_bits).area_um2 * 1e-6,

@@ -74,56 +74,6 @@ def energy_structure(hw: Hardware) -> tuple:
             tuple((b.name, tuple(b.operands)) for b in hw.buffers))
 
 
-def _sram_columns(hws: list[Hardware], table: EnergyTable, fields: tuple[str, ...]) -> np.ndarray:
-    """float64[len(fields), points, buffers]: the SRAM figures ``fields`` of each point's buffers at their
-    sizes, looked up once per distinct size (``EnergyTable.sram_figures``); the points have the same
-    buffers, in order."""
-    nbuf = len(hws[0].buffers)
-    if not nbuf:
-        return np.zeros((len(fields), len(hws), 0), np.float64)
-    sizes = [b.size_bytes for h in hws for b in h.buffers]
-    distinct = sorted(set(sizes))
-    figures = table.sram_figures(distinct, fields)
-    values = np.array([figures[size] for size in distinct], np.float64).reshape(len(distinct), len(fields))
-    at = np.searchsorted(np.array(distinct, np.int64), np.array(sizes, np.int64))
-    return np.ascontiguousarray(values[at].T).reshape(len(fields), len(hws), nbuf)
-
-
-# design points from which the figures below are gathered as numpy columns; for fewer (a single ``simulate``)
-# each point's Python arithmetic costs less than numpy's calls. The two give the same floats
-# (tests/test_energy.py compares both with each point's figures written out).
-VECTOR_FROM = 32
-
-
-def _buffer_factors_rows(hws: list[Hardware], table: EnergyTable, scalars: list[tuple]) -> tuple:
-    """``energy_factors``' per-point row (float64[points, 5]: ``scalars`` with the leakage of the buffers and
-    the PEs in the last place) and per-buffer figures (float64[points, buffers, 4]: port bits, read pJ, write
-    pJ, port / SRAM width), point by point."""
-    figures = table.sram_figures(sorted({b.size_bytes for h in hws for b in h.buffers}),
-                                 ("read_pj", "write_pj", "leak_uw"))
-    width = table.sram_width_bits
-    point, buffers = [], []
-    for h, s in zip(hws, scalars):
-        leak_uw = 0.0
-        for b in h.buffers:
-            f = figures[b.size_bytes]
-            buffers.append((b.port_bits, f[0], f[1], b.port_bits / width))
-            leak_uw += f[2]
-        point.append((s[0], s[1], s[2], s[3], leak_uw + h.pes * s[4]))  # the buffers' leakage, then the PEs'
-    return np.array(point, np.float64), np.array(buffers, np.float64).reshape(len(hws), len(hws[0].buffers), 4)
-
-
-def _buffer_factors_arrays(hws: list[Hardware], table: EnergyTable, point: np.ndarray) -> tuple:
-    """``_buffer_factors_rows`` as numpy columns (``point``: float64[points, 5], the scalars, completed here)."""
-    read, write, leak = _sram_columns(hws, table, ("read_pj", "write_pj", "leak_uw"))
-    ports = np.array([b.port_bits for h in hws for b in h.buffers], np.int64).reshape(read.shape)
-    leak_uw = np.zeros(len(hws), np.float64)
-    for j in range(ports.shape[1]):  # buffer after buffer, as a running sum per point
-        leak_uw += leak[:, j]
-    point[:, 4] = leak_uw + np.array([h.pes for h in hws], np.int64) * point[:, 4]  # the buffers', then the PEs'
-    return point, np.stack([ports.astype(np.float64), read, write, ports / table.sram_width_bits], axis=-1)
-
-
 def energy_factors(hws: list[Hardware], table: EnergyTable) -> EnergyFactors:
     """EnergyFactors of design points with one ``energy_structure``: the table's entries looked up once per
     distinct (register files used, memory kind, MAC width) and the SRAM figures once per buffer size (a
@@ -154,17 +104,27 @@ def energy_factors(hws: list[Hardware], table: EnergyTable) -> EnergyFactors:
                 rows.append((reg, fifo, hop, dram, table.mac_pj(key[2], key[3]).leak_uw or 0.0))
             j = known[ids] = scalars[key]
         which.append(j)
-    if len(hws) < VECTOR_FROM:
-        point, buf = _buffer_factors_rows(hws, table, [rows[j] for j in which])
-    else:
-        point, buf = _buffer_factors_arrays(hws, table, np.array(rows, np.float64)[which])
+    figures = table.sram_figures(sorted({b.size_bytes for h in hws for b in h.buffers}),
+                                 ("read_pj", "write_pj", "leak_uw"))
+    width = table.sram_width_bits
+    point, buffers = [], []
+    for h, j in zip(hws, which):
+        s = rows[j]
+        leak_uw = 0.0
+        for b in h.buffers:
+            f = figures[b.size_bytes]
+            buffers.append((b.port_bits, f[0], f[1], b.port_bits / width))
+            leak_uw += f[2]
+        point.append((s[0], s[1], s[2], s[3], leak_uw + h.pes * s[4]))  # the buffers' leakage, then the PEs'
+    buf = np.array(buffers, np.float64).reshape(len(hws), len(names), 4)  # port bits, read pJ, write pJ, port/width
     stage = np.zeros((len(hws), 3, 4), np.float64)  # an operand no buffer stages streams through a FIFO: zeros
     for op, name in enumerate(stage_names):
         if name is not None:
             stage[:, op] = buf[:, names.index(name)]
     pure = [j for j, b in enumerate(hw.buffers) if not b.operands]
     staged = np.array([name is not None for name in stage_names], np.int64)
-    return EnergyFactors(table, hw.on_chip_homes(), point, staged, stage, tuple(names[j] for j in pure), buf[:, pure])
+    return EnergyFactors(table, hw.on_chip_homes(), np.array(point, np.float64), staged, stage,
+                         tuple(names[j] for j in pure), buf[:, pure])
 
 
 def energy_columns(layers, bits: np.ndarray, widths: tuple, f: EnergyFactors) -> dict:
@@ -194,8 +154,10 @@ def area_columns(hws: list[Hardware], table: EnergyTable) -> dict[str, list]:
     entries looked up once per width, the SRAM areas once per size."""
     reg = None
     macs: dict = {}
+    sram = {s: f[0] for s, f in table.sram_figures(sorted({b.size_bytes for h in hws for b in h.buffers}),
+                                                   ("area_um2",)).items()} if hws[0].buffers else {}
     known: dict = {}  # ids of a point's precision and register files (a sweep's points share them) -> figures
-    per_point = []
+    rows = []
     for hw in hws:
         p, rf = hw.precision, hw.register_files
         ids = (id(p), id(rf))
@@ -211,25 +173,16 @@ def area_columns(hws: list[Hardware], table: EnergyTable) -> dict[str, list]:
                     raise ConfigError(f"energy table {table.name!r}: entry 'mac.area_um2' missing for "
                                       f"{mac.bits}-bit MACs")
                 reg = table.need("register_area_um2_per_bit")
+            # MAC area, register-file bits, pipeline-register bits per PE
             got = known[ids] = (mac.area_um2, 8 * (rf.ifmap_bytes + rf.filter_bytes + rf.psum_bytes),
                                 p.input_bits + p.weight_bits + p.psum_bits)
-        per_point.append((hw.pes, *got))
+        pes = hw.pes
+        parts = (pes * got[0] * 1e-6, pes * got[1] * reg * 1e-6, pes * got[2] * reg * 1e-6,
+                 *[sram[b.size_bytes] * 1e-6 for b in hw.buffers])
+        rows.append((*parts, math.fsum(parts)))
     keys = ["area_mm2_pe", "area_mm2_rf", "area_mm2_interconnect", *[f"area_mm2_{b.name}" for b in hws[0].buffers],
             "area_mm2"]
-    if len(hws) < VECTOR_FROM:  # point by point: PE, register files, interconnect, each buffer, total
-        sram = {s: f[0] for s, f in table.sram_figures(sorted({b.size_bytes for h in hws for b in h.buffers}),
-                                                       ("area_um2",)).items()} if hws[0].buffers else {}
-        rows = []
-        for hw, (pes, mac_um2, rf_bits, reg_bits) in zip(hws, per_point):
-            parts = (pes * mac_um2 * 1e-6, pes * rf_bits * reg * 1e-6, pes * reg_bits * reg * 1e-6,
-                     *[sram[b.size_bytes] * 1e-6 for b in hw.buffers])
-            rows.append((*parts, math.fsum(parts)))
-        return dict(zip(keys, map(list, zip(*rows))))
-    pes, mac_um2, rf_bits, reg_bits = (np.array(v) for v in zip(*per_point))  # int64, float64, int64, int64
-    parts = [pes * mac_um2 * 1e-6, pes * rf_bits * reg * 1e-6, pes * reg_bits * reg * 1e-6,  # as the rows above
-             *(_sram_columns(hws, table, ("area_um2",))[0] * 1e-6).T]
-    parts = [v.tolist() for v in parts]
-    return dict(zip(keys, [*parts, [math.fsum(r) for r in zip(*parts)]]))
+    return dict(zip(keys, map(list, zip(*rows))))
 
 
 _AREAS = IdentityMemo(64)  # small: each entry keeps a config's ~24 objects alive for the cyclic GC to walk

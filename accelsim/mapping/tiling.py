@@ -51,25 +51,29 @@ def _tensor_bytes(shape: ConvShape, op: str) -> int:
     return -(-shape.ofmap_elems() * shape.output_bits // 8)
 
 
+_OP_INDEX = {op: i for i, op in enumerate(OPERANDS)}
+
+
 def staging(hw: Hardware) -> tuple[list[str], list[int], list[float], list[bool], list[int]]:
     """The layer-independent part of a storage plan: buffer names, sizes (bytes), bandwidths
     (bytes/cycle) and double buffering — configured buffers, then an implicit FIFO per operand no
     buffer stages — and the staging buffer index per operand."""
-    names = [b.name for b in hw.buffers]
-    sizes = [b.size_bytes for b in hw.buffers]
-    bw = [b.bandwidth_bytes_per_cycle for b in hw.buffers]
-    dbl = [b.double_buffered for b in hw.buffers]
-    op_buf = []
-    for op in OPERANDS:
-        b = hw.staging_buffer(op)
-        if b is None:
+    names, sizes, bw, dbl = [], [], [], []
+    op_buf = [-1, -1, -1]
+    for j, b in enumerate(hw.buffers):  # one pass: a sweep calls this once per design point
+        names.append(b.name)
+        sizes.append(b.size_bytes)
+        bw.append(b.bandwidth_bytes_per_cycle)
+        dbl.append(b.double_buffered)
+        for op in b.operands:  # validation allows one staging buffer per operand (Hardware._check_buffers)
+            op_buf[_OP_INDEX[op]] = j
+    for i, op in enumerate(OPERANDS):
+        if op_buf[i] < 0:
             names.append(f"fifo_{op}")
             sizes.append(hw.fifo_bytes)
             bw.append(hw.backing_memory.bandwidth_bytes_per_cycle)
             dbl.append(True)
-            op_buf.append(len(names) - 1)
-        else:
-            op_buf.append(names.index(b.name))
+            op_buf[i] = len(names) - 1
     return names, sizes, bw, dbl, op_buf
 
 
