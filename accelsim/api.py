@@ -22,8 +22,7 @@ from accelsim.memo import IdentityMemo
 from accelsim.prepared import prepare, prepare_points, whole_group
 from accelsim.results import (CONTRACT_COLUMNS, EXTRA_COLUMNS, SimulationResult, home_columns, layer_bits,
                               mac_widths, stacked_columns)
-from accelsim.summary import (SUMMARY_INPUTS, energy_summary, energy_summary_columns, rows_of, summarize,
-                              summary_columns)
+from accelsim.summary import energy_summary, energy_summary_columns, rows_of, summarize, summary_columns
 from accelsim.workload.distinct import distinct_layers
 from accelsim.workload.layers import Network
 
@@ -189,7 +188,7 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
     batch=batch, tiling=tiling).summary`` — with one kernel call and the result, energy and summary
     arithmetic done for all the points that share a precision and a buffer structure at once (what a
     sweep needs; the per-layer tables are not kept). A layer the network repeats is costed once per point
-    (``workload.distinct``) and its columns copied to the repeats before the totals are summed. Entry i
+    (``workload.distinct``) and counted once per repeat in the totals (``kernels/network_sums.py``). Entry i
     is point i's summary, or the AccelsimError it raised (a layer that does not fit); ``metrics``: only
     these of its entries (the ones it has; default all). Hardware with a PIM section is simulated point
     by point."""
@@ -224,7 +223,6 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
             hw = hws[i]
             width = prep.buffers if len(prep.mac_pos) else 0
             groups.setdefault((hw.precision, energy_structure(hw), width), []).append((i, hw, prep))
-        rows, kept = len(net.layers), len(distinct.layers)
         for members in groups.values():
             points = [m[1] for m in members]
             try:
@@ -234,12 +232,10 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
                 for i, _, _ in members:
                     alone(i)
                 continue
-            if kept < rows:  # each point's rows for every layer of the network, repeats copied (the columns
-                # the summaries read: summed in the same order as simulate sums them, float for float)
-                at = (np.arange(len(members), dtype=np.int64)[:, None] * kept + index).ravel()
-                cols = {c: v[at] for c, v in cols.items() if c in SUMMARY_INPUTS or c.startswith("energy_pj")}
-            sums = summary_columns(cols, points, net.name, n)
-            sums.update(energy_summary_columns(cols, points, table, sums))
+            # the totals sum each point's rows over every layer of the network, a repeat as often as it
+            # occurs, in the order simulate sums its per-layer table (float for float)
+            sums = summary_columns(cols, points, net.name, n, index)
+            sums.update(energy_summary_columns(cols, points, table, sums, index))
             kept_sums = sums if metrics is None else {k: sums[k] for k in metrics if k in sums}
             for (i, _, _), summary in zip(members, rows_of(kept_sums)):
                 results[i] = summary

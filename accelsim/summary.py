@@ -5,6 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from accelsim.kernels.network_sums import network_sums
+
+_NO_INTS = np.zeros((0, 0), np.int64)
+
+
+def _layers(n: int) -> np.ndarray:
+    """The index of a table with a row per layer."""
+    return np.arange(n, dtype=np.int64)
+
 
 def energy_summary(cols: dict, hw, table, summary: dict) -> dict:
     """Energy, efficiency and area figures of a run (pJ, TOPS/W with a MAC = 2 ops, W, mm2); with a PIM
@@ -13,15 +22,19 @@ def energy_summary(cols: dict, hw, table, summary: dict) -> dict:
                                                                 "latency_s": [summary["latency_s"]]}))[0]
 
 
-def energy_summary_columns(cols: dict, hws: list, table, summary: dict) -> dict[str, list]:
+def energy_summary_columns(cols: dict, hws: list, table, summary: dict,
+                           index: np.ndarray | None = None) -> dict[str, list]:
     """``energy_summary`` of design points whose per-layer columns are stacked, point after point, each
     point the same number of rows, as columns (one entry per point; ``summary``: their ``summary_columns``,
-    of which ``macs`` and ``latency_s`` are read)."""
+    of which ``macs`` and ``latency_s`` are read). ``index``: as for ``summary_columns``."""
     from accelsim.energy.model import ALL_COMPONENTS, chip_area_columns
 
     names = ["energy_pj"] + [f"energy_pj_{c}" for c in ALL_COMPONENTS if f"energy_pj_{c}" in cols]
-    # each point's sum along its own contiguous row: numpy's pairwise sum of that row, as a 1-D sum is
-    totals = np.stack([cols[c] for c in names]).reshape(len(names), len(hws), -1).sum(axis=2).tolist()
+    points = len(hws)
+    kept = len(cols["energy_pj"]) // points
+    # each total equals numpy's sum of the point's per-layer column (kernels/network_sums.py)
+    totals = network_sums(_NO_INTS, np.stack([cols[c] for c in names]), points, kept,
+                          _layers(kept) if index is None else index)[1].tolist()
     figures = [(e / m if m else 0.0, 2 * m / e if e else 0.0, e * 1e-12 / t if t else 0.0)
                for e, m, t in zip(totals[0], summary["macs"], summary["latency_s"])]
     per_mac, tops_per_w, power = map(list, zip(*figures))
@@ -48,22 +61,25 @@ def summarize(cols: dict, hw, network: str, batch: int) -> dict:
 
 SUMMED = ("macs", "cycles", "compute_cycles", "stall_cycles", "compute_bound_cycles", "bandwidth_bound_cycles",
           "dram_bytes")
-SUMMARY_INPUTS = SUMMED + ("mapping_efficiency",)  # the columns summaries read, besides the energy_pj* ones
 
 
-def summary_columns(cols: dict, hws: list, network: str, batch: int) -> dict[str, list]:
+def summary_columns(cols: dict, hws: list, network: str, batch: int,
+                    index: np.ndarray | None = None) -> dict[str, list]:
     """``summarize`` (without the PIM figures) of design points whose per-layer columns are stacked,
-    point after point, each point the same number of rows, as columns (one entry per point): one numpy pass
-    for the sums."""
+    point after point, each point the same number of rows, as columns (one entry per point): one kernel
+    pass for the sums. ``index`` (int64[layers of the network]): each layer's row among a point's rows,
+    when these are the network's distinct layers only (a repeated layer counts once per repeat); default:
+    a row per layer."""
     points = len(hws)
-    rows = len(cols["macs"]) // max(1, points)
-    # the summed columns are int64 counts (cycles, MACs, bytes): one stacked pass, Python ints out
-    totals = dict(zip(SUMMED, np.stack([cols[c] for c in SUMMED]).reshape(len(SUMMED), points, rows)
-                      .sum(axis=2).tolist()))
+    kept = len(cols["macs"]) // points  # hws is never empty
+    index = _layers(kept) if index is None else index
+    rows = len(index)
     # mapping efficiency: the MAC layers' average weighted by their compute cycles
-    weight = np.where(cols["macs"] > 0, cols["compute_cycles"], 0).reshape(points, rows)
-    weighted = (cols["mapping_efficiency"].reshape(points, rows) * weight).sum(axis=1).tolist()
-    weights = weight.sum(axis=1).tolist()
+    weight = np.where(cols["macs"] > 0, cols["compute_cycles"], 0)
+    sums, weighted = network_sums(np.stack([cols[c] for c in SUMMED] + [weight]),
+                                  (cols["mapping_efficiency"] * weight).reshape(1, -1), points, kept, index)
+    sums, weighted = sums.tolist(), weighted[0].tolist()
+    totals, weights = dict(zip(SUMMED, sums)), sums[-1]
     figures = []  # one tuple per point, turned into columns at the end: one pass, cheap for one point too
     for hw, macs, cycles, x, w in zip(hws, totals["macs"], totals["cycles"], weighted, weights):
         latency = cycles / hw.clock_hz
