@@ -52,7 +52,7 @@ def _pairwise(a, n, frames, values):
     """numpy's pairwise sum of ``a[:n]``: blocks of at most ``PW_BLOCK``, longer runs split in two at half
     their length rounded down to a multiple of 8, the halves' sums added. The halving tree is walked with
     an explicit stack (``frames``: int64[64, 3] of start, length, halves done; ``values``: float64[64]),
-    since a cached numba function cannot call itself (its cached copy crashes)."""
+    since a cached numba function that calls itself crashes when loaded from the cache (numba issue #6061)."""
     if n <= PW_BLOCK:
         return _block(a, 0, n)
     sp = 1
