@@ -78,3 +78,12 @@ def test_long_networks_walk_numpys_halving_tree():
         floats = (rng.standard_normal(layers) * 10.0 ** rng.integers(-12, 12, layers)).reshape(1, -1)
         _, fsum = network_sums(np.zeros((0, layers), np.int64), floats, 1, layers, np.arange(layers, dtype=np.int64))
         assert fsum[0, 0] == floats[0].sum(), layers
+
+
+def test_signed_zeros_as_numpy():
+    """A column of -0.0 sums to numpy's zero, sign included."""
+    for layers in (1, 5, 9, 300):
+        floats = np.full((1, layers), -0.0)
+        _, fsum = network_sums(np.zeros((0, layers), np.int64), floats, 1, layers, np.arange(layers, dtype=np.int64))
+        want = floats[0].sum()
+        assert fsum[0, 0] == want and np.signbit(fsum[0, 0]) == np.signbit(want), layers
