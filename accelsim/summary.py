@@ -10,9 +10,13 @@ from accelsim.kernels.network_sums import network_sums
 _NO_INTS = np.zeros((0, 0), np.int64)
 
 
-def _layers(n: int) -> np.ndarray:
-    """The index of a table with a row per layer."""
-    return np.arange(n, dtype=np.int64)
+def _sums(ints: np.ndarray, floats: np.ndarray, points: int, index: np.ndarray | None) -> tuple:
+    """``network_sums`` of stacked columns (each point's rows: their width / ``points``); ``index``: None for
+    a row per layer. The integer block must be int64: the kernel would truncate floats into its int totals."""
+    if ints.dtype != np.int64 or floats.dtype != np.float64:
+        raise TypeError(f"network totals: int64 and float64 columns expected, got {ints.dtype} and {floats.dtype}")
+    kept = floats.shape[1] // points
+    return network_sums(ints, floats, points, kept, np.arange(kept, dtype=np.int64) if index is None else index)
 
 
 def energy_summary(cols: dict, hw, table, summary: dict) -> dict:
@@ -30,11 +34,8 @@ def energy_summary_columns(cols: dict, hws: list, table, summary: dict,
     from accelsim.energy.model import ALL_COMPONENTS, chip_area_columns
 
     names = ["energy_pj"] + [f"energy_pj_{c}" for c in ALL_COMPONENTS if f"energy_pj_{c}" in cols]
-    points = len(hws)
-    kept = len(cols["energy_pj"]) // points
     # each total equals numpy's sum of the point's per-layer column (kernels/network_sums.py)
-    totals = network_sums(_NO_INTS, np.stack([cols[c] for c in names]), points, kept,
-                          _layers(kept) if index is None else index)[1].tolist()
+    totals = _sums(_NO_INTS, np.stack([cols[c] for c in names]), len(hws), index)[1].tolist()
     figures = [(e / m if m else 0.0, 2 * m / e if e else 0.0, e * 1e-12 / t if t else 0.0)
                for e, m, t in zip(totals[0], summary["macs"], summary["latency_s"])]
     per_mac, tops_per_w, power = map(list, zip(*figures))
@@ -70,14 +71,12 @@ def summary_columns(cols: dict, hws: list, network: str, batch: int,
     pass for the sums. ``index`` (int64[layers of the network]): each layer's row among a point's rows,
     when these are the network's distinct layers only (a repeated layer counts once per repeat); default:
     a row per layer."""
-    points = len(hws)
-    kept = len(cols["macs"]) // points  # hws is never empty
-    index = _layers(kept) if index is None else index
-    rows = len(index)
+    points = len(hws)  # never empty
+    rows = len(cols["macs"]) // points if index is None else len(index)
     # mapping efficiency: the MAC layers' average weighted by their compute cycles
     weight = np.where(cols["macs"] > 0, cols["compute_cycles"], 0)
-    sums, weighted = network_sums(np.stack([cols[c] for c in SUMMED] + [weight]),
-                                  (cols["mapping_efficiency"] * weight).reshape(1, -1), points, kept, index)
+    sums, weighted = _sums(np.stack([cols[c] for c in SUMMED] + [weight]),
+                           (cols["mapping_efficiency"] * weight).reshape(1, -1), points, index)
     sums, weighted = sums.tolist(), weighted[0].tolist()
     totals, weights = dict(zip(SUMMED, sums)), sums[-1]
     figures = []  # one tuple per point, turned into columns at the end: one pass, cheap for one point too

@@ -4,11 +4,13 @@ written out in network order (what ``np.sum`` and ``DataFrame.sum`` give), and P
 the integer columns; and a run's summary equals the sums of its per-layer table."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import accelsim
 from accelsim.kernels.network_sums import network_sums
+from accelsim.summary import summary_columns
 
 
 @st.composite
@@ -26,7 +28,8 @@ def stacked_tables(draw):
         index = np.arange(layers, dtype=np.int64)
     ints = rng.integers(-2**40, 2**40, (draw(st.integers(1, 5)), points * kept)).astype(np.int64)
     # magnitudes spread over 24 decades, signs mixed: any other summation order gives other bits
-    floats = rng.standard_normal((draw(st.integers(1, 5)), points * kept)) * 10.0 ** rng.integers(-12, 12, (1, points * kept))
+    scale = 10.0 ** rng.integers(-12, 12, (1, points * kept))
+    floats = rng.standard_normal((draw(st.integers(1, 5)), points * kept)) * scale
     return ints, floats, points, kept, index
 
 
@@ -87,3 +90,16 @@ def test_signed_zeros_as_numpy():
         _, fsum = network_sums(np.zeros((0, layers), np.int64), floats, 1, layers, np.arange(layers, dtype=np.int64))
         want = floats[0].sum()
         assert fsum[0, 0] == want and np.signbit(fsum[0, 0]) == np.signbit(want), layers
+
+
+def test_float_counts_are_refused_not_truncated():
+    """The kernel sums its integer block into int64: a float count column would be truncated silently, so
+    the summaries refuse it."""
+    hw = accelsim.load_hardware("edge")
+    cols = {c: np.ones(3, np.int64) for c in ("macs", "cycles", "compute_cycles", "stall_cycles",
+                                               "compute_bound_cycles", "bandwidth_bound_cycles", "dram_bytes")}
+    cols["mapping_efficiency"] = np.ones(3)
+    assert summary_columns(cols, [hw], "n", 1)["cycles"] == [3]
+    cols["cycles"] = np.full(3, 0.5)
+    with pytest.raises(TypeError, match="int64 and float64 columns expected"):
+        summary_columns(cols, [hw], "n", 1)
