@@ -1,12 +1,16 @@
 """scalesim 3.0.0 and accelsim on the same inputs, in one run: time and peak-memory ratios.
 
-Run: ``python benchmarks/bench_scalesim.py [--resnet18 os,ws,is] [--user-resnet18 os,ws,is] [--venv .scalesim-venv]``.
+Run: ``python benchmarks/bench_scalesim.py [--rounds 3] [--resnet18 os,ws,is] [--user-resnet18 os,ws,is]
+[--venv .scalesim-venv]``.
 scalesim runs from its own venv (``tools/scalesim_golden.py`` creates it) in a child process whose
 wall time and peak RSS are measured; accelsim runs in this process with its kernels warm
 (``--timing scalesim``, the same files). Small set: the 10 layers of
 tests/data/scalesim/topologies/small_layers.csv on a 16x16 array, OS/WS/IS, with 64 kB SRAMs in CALC
 mode and with 8 kB SRAMs in USER mode (stalls replayed). ResNet-18 at 224x224 on
 a 32x32 array (64 kB SRAMs, CALC) for the dataflows given (scalesim takes minutes each).
+Each small case runs ``--rounds`` times (default 3), scalesim then accelsim in each round, and every
+speed-up is the median of the rounds' own ratios: the machine's speed drifts by up to 2x over seconds,
+and a ratio of two times taken seconds apart measures that drift as much as the two tools.
 ``--user-resnet18``: accelsim alone on ResNet-18 with ``scalesim_32x32`` switched to USER mode (bank
 bandwidth 10), each dataflow in a fresh process after a warm-up on the small set: seconds and peak RSS.
 """
@@ -102,6 +106,7 @@ def main() -> int:
     ap.add_argument("--venv", default=str(REPO / ".scalesim-venv"))
     ap.add_argument("--resnet18", default="", help="comma-separated dataflows to run ResNet-18 for (slow)")
     ap.add_argument("--user-resnet18", default="", help="dataflows to time accelsim's USER mode on ResNet-18 for")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of each small case (speed-ups: median of theirs)")
     args = ap.parse_args()
     for df in [d for d in args.user_resnet18.split(",") if d]:
         wall, mb, stall = run_accelsim_user_resnet18(df)
@@ -119,12 +124,19 @@ def main() -> int:
     for df, mode in [(d, "64k") for d in ("os", "ws", "is")] + [(d, "8k_user") for d in ("os", "ws", "is")]:
         cfg = DATA / "configs" / f"a16x16_{df}_{mode}.cfg"
         topo = DATA / "topologies" / "small_layers.csv"
-        s_wall, s_mb = run_scalesim(py, cfg, topo, tmp / f"small_{df}_{mode}")
-        a_first, a_wall, a_frame, a_mb = run_accelsim(cfg, topo, reps=200 if mode == "64k" else 20)
+        rounds = []  # per round: scalesim s, its MB, then accelsim's first, repeat and +DataFrame s and its MB
+        for _ in range(args.rounds):
+            s_wall, s_mb = run_scalesim(py, cfg, topo, tmp / f"small_{df}_{mode}")
+            rounds.append((s_wall, s_mb, *run_accelsim(cfg, topo, reps=200 if mode == "64k" else 20)))
+        s_wall, s_mb, a_first, a_wall, a_frame, a_mb = (float(np.median(c)) for c in zip(*rounds))
+        first_x, wall_x, frame_x = (float(np.median([r[0] / r[k] for r in rounds])) for k in (2, 3, 4))
         label = f"10 small, 16x16 {df}" + (" USER" if "user" in mode else "")
-        print(f"{label:28s} {s_wall:11.3f} {a_first:11.6f} {s_wall / a_first:9.0f} "
-              f"{a_wall:11.6f} {s_wall / a_wall:10.0f} {a_frame:11.6f} {s_wall / a_frame:9.0f} {s_mb:12.0f} "
-              f"{a_mb:12.0f}")
+        print(f"{label:28s} {s_wall:11.3f} {a_first:11.6f} {first_x:9.0f} "
+              f"{a_wall:11.6f} {wall_x:10.0f} {a_frame:11.6f} {frame_x:9.0f} {s_mb:12.0f} {a_mb:12.0f}")
+        if args.rounds > 1:
+            print(f"{'':28s} rounds: scalesim " + " ".join(f"{r[0]:.3f}" for r in rounds) + " s; first call "
+                  + " ".join(f"{r[2] * 1e6:.0f}" for r in rounds) + " us; speed-ups "
+                  + " ".join(f"{r[0] / r[2]:.0f}" for r in rounds))
     for df in [d for d in args.resnet18.split(",") if d]:
         base = accelsim.load_hardware("scalesim_32x32").model_dump()
         cfg = accelsim.save_hardware(accelsim.load_hardware(dict(base, stationarity=df)), tmp / f"r18_{df}.cfg")
