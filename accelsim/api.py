@@ -183,15 +183,17 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
 
 
 def simulate_points(hardware: list, workload, *, batch: int | None = None, tiling: str = "best",
-                    metrics: list[str] | None = None) -> list:
+                    metrics: list[str] | None = None, layer_columns: list[str] | None = None) -> list:
     """Network summaries of many design points on one workload — each equal to ``simulate(hw, workload,
     batch=batch, tiling=tiling).summary`` — with one kernel call and the result, energy and summary
     arithmetic done for all the points that share a precision and a buffer structure at once (what a
     sweep needs; the per-layer tables are not kept). A layer the network repeats is costed once per point
     (``workload.distinct``) and counted once per repeat in the totals (``kernels/network_sums.py``). Entry i
     is point i's summary, or the AccelsimError it raised (a layer that does not fit); ``metrics``: only
-    these of its entries (the ones it has; default all). Hardware with a PIM section is simulated point
-    by point."""
+    these of its entries (the ones it has; default all). ``layer_columns``: each summary also holds, under
+    ``"layers"``, these columns of the point's per-layer table (the ones it has), one entry per layer of
+    the network, equal to ``simulate(...).columns``'. Hardware with a PIM section is simulated point by
+    point."""
     with gc_paused():  # gc_pause.py: one small first call in four started a collection
         if isinstance(hardware, (str, Path, dict, Hardware)) or not hasattr(hardware, "__iter__"):
             raise AccelsimError(f"simulate_points: hardware must be a list of configs (objects, dicts, paths or "
@@ -206,10 +208,14 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
 
         def alone(i: int) -> None:  # point i simulated by itself
             try:
-                summary = simulate(hws[i], net, batch=n, tiling=tiling).summary
-                results[i] = summary if metrics is None else {k: summary[k] for k in metrics if k in summary}
+                res = simulate(hws[i], net, batch=n, tiling=tiling)
             except AccelsimError as exc:
                 results[i] = exc
+                return
+            summary = res.summary
+            results[i] = summary if metrics is None else {k: summary[k] for k in metrics if k in summary}
+            if layer_columns is not None:
+                results[i]["layers"] = {c: res.columns[c] for c in layer_columns if c in res.columns}
 
         for i, hw in enumerate(hws):
             if hw.pim is not None:
@@ -239,7 +245,19 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
             kept_sums = sums if metrics is None else {k: sums[k] for k in metrics if k in sums}
             for (i, _, _), summary in zip(members, rows_of(kept_sums)):
                 results[i] = summary
+            if layer_columns is not None:
+                _layer_detail(cols, [m[0] for m in members], index, layer_columns, results)
         return results
+
+
+def _layer_detail(cols: dict, members: list[int], index: np.ndarray, names: list[str], results: list) -> None:
+    """Each member's per-layer columns ``names`` (those the stacked ``cols`` hold: a row per distinct layer,
+    point after point) out to the network's layers, a repeated layer's row once per repeat, into its
+    summary's ``"layers"``."""
+    rows = np.arange(len(members), dtype=np.int64)[:, None] * (len(cols["macs"]) // len(members)) + index
+    picked = {c: cols[c][rows] for c in names if c in cols}  # [points, layers] each
+    for k, i in enumerate(members):
+        results[i]["layers"] = {c: v[k] for c, v in picked.items()}
 
 
 def _columns(preps: list, hws: list[Hardware], table, text: bool) -> dict:

@@ -224,6 +224,8 @@ def sweep(
         _fail(exc)
     points, rows, ok = sweep_counts(output)
     out.print(f"{points} design points, {rows} rows ({ok} evaluated) in {output}")
+    if any((output / "layers").glob("*.parquet")):
+        out.print(f"per-layer rows in {output / 'layers'} (accelsim.sweep.load_layer_results)")
 
 
 @app.command()

@@ -4,6 +4,7 @@ point: the same summary, float for float, or the same error."""
 import copy
 import random
 
+import numpy as np
 import pytest
 
 import accelsim
@@ -41,23 +42,37 @@ METRICS = ["area_mm2", "energy_pj", "cycles", "crossbars_used", "utilization"]  
 
 
 def _check(points, workload, tiling):
+    runs = []
+    for hw in points:
+        try:
+            runs.append(accelsim.simulate(hw, workload, tiling=tiling))
+        except accelsim.AccelsimError as exc:
+            runs.append(exc)
+    # every numeric per-layer column any point's table has (home buffers and PIM columns included), and one
+    # no point has
+    names = sorted({c for r in runs if not isinstance(r, Exception) for c, v in r.columns.items() if v.dtype != object})
     got = simulate_points(points, workload, tiling=tiling)
     some = simulate_points(points, workload, tiling=tiling, metrics=METRICS)
-    assert len(got) == len(some) == len(points)
+    detail = simulate_points(points, workload, tiling=tiling, metrics=METRICS, layer_columns=names + ["no_such"])
+    assert len(got) == len(some) == len(detail) == len(points)
     outcomes = set()
-    for hw, g, s in zip(points, got, some):
-        try:
-            want = accelsim.simulate(hw, workload, tiling=tiling).summary
-        except accelsim.AccelsimError as exc:
-            for x in (g, s):
-                assert isinstance(x, accelsim.AccelsimError) and str(x) == str(exc), hw.name
+    for hw, run, g, s, d in zip(points, runs, got, some, detail):
+        if isinstance(run, accelsim.AccelsimError):
+            for x in (g, s, d):
+                assert isinstance(x, accelsim.AccelsimError) and str(x) == str(run), hw.name
             outcomes.add("error")
             continue
+        want = run.summary
         assert isinstance(g, dict), f"{hw.name}: {g}"
         assert g.keys() == want.keys(), hw.name
         for k in want:
             assert g[k] == want[k], f"{hw.name}: {k} {g[k]!r} != {want[k]!r}"
         assert s == {k: want[k] for k in METRICS if k in want}, hw.name
+        layers = d.pop("layers")
+        assert d == s, hw.name
+        assert set(layers) == {c for c in names if c in run.columns}, hw.name
+        for c, v in layers.items():  # each layer of the network, a repeated one as often as it occurs
+            assert v.dtype == run.columns[c].dtype and np.array_equal(v, run.columns[c]), f"{hw.name}: {c}"
         outcomes.add("pim" if hw.pim is not None else "ok")
     return outcomes
 

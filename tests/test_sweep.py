@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import accelsim
-from accelsim.sweep import design_points, load_results, load_spec, pareto_front, pareto_mask, run_sweep, sweep_front
+from accelsim.sweep import (design_points, load_layer_results, load_results, load_spec, pareto_front, pareto_mask,
+                            run_sweep, sweep_front)
 from accelsim.sweep.spec import SweepSpec
 
 TINY = {
@@ -65,6 +66,9 @@ def test_grid_random_and_lhs_points():
     ({"tiling": "fast"}, "tiling"),
     ({"axes": {"array.rows.bits": [1]}}, "axis 'array.rows.bits': 'rows' is a value (16), not a section"),
     ({"axes": {"pim.adc.bits": [4]}}, "axis 'pim.adc.bits': 'pim' is empty (null) in the base config"),
+    ({"per_layer": ["cycles", "cycle"]}, "per_layer: unknown per-layer column(s) ['cycle']; allowed: true"),
+    ({"per_layer": []}, "per_layer: an empty list; use false"),
+    ({"per_layer": ["gbuf_reads_ifmap"]}, "per_layer: ['gbuf_reads_ifmap'] name no buffer of the base config 'edge'"),
 ])
 def test_bad_specs_name_the_field(change, fragment):
     with pytest.raises(accelsim.AccelsimError) as info:
@@ -155,11 +159,20 @@ def test_point_keys_hash_the_json_of_the_point(point):
     assert point_key(point) == hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def test_sigkill_at_random_moments_then_resume(tiny_spec, tmp_path):
-    reference = run_sweep(tiny_spec, tmp_path / "ref", workers=1)
+def _with_layers(spec_path: Path, per_layer) -> Path:
+    """The spec at ``spec_path`` with ``per_layer`` set, written beside it."""
+    path = spec_path.with_name(f"spec_layers_{per_layer}.yaml".replace(" ", ""))
+    path.write_text(yaml.safe_dump({**yaml.safe_load(spec_path.read_text()), "per_layer": per_layer}))
+    return path
+
+
+@pytest.mark.parametrize("per_layer", [False, True])
+def test_sigkill_at_random_moments_then_resume(tiny_spec, tmp_path, per_layer):
+    spec = _with_layers(tiny_spec, per_layer)
+    reference = run_sweep(spec, tmp_path / "ref", workers=1)
     out = tmp_path / "killed"
     rng = random.Random(7)
-    cmd = [sys.executable, "-m", "accelsim", "sweep", str(tiny_spec), "-o", str(out), "-j", "1", "--chunk-size", "1"]
+    cmd = [sys.executable, "-m", "accelsim", "sweep", str(spec), "-o", str(out), "-j", "1", "--chunk-size", "1"]
     for _ in range(4):
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(rng.uniform(0.3, 2.0))
@@ -169,14 +182,77 @@ def test_sigkill_at_random_moments_then_resume(tiny_spec, tmp_path):
     resumed = load_results(out)
     assert len(list((out / "shards").glob(".*.tmp"))) <= 4  # at most a torn temp file per kill, never a shard
     pd.testing.assert_frame_equal(resumed, reference)
+    pd.testing.assert_frame_equal(load_layer_results(out), load_layer_results(tmp_path / "ref"))
+    assert len(load_layer_results(out)) == (2 * 12 if per_layer else 0)  # 12 points, 2 layers each
 
 
 def test_dask_local_cluster_gives_identical_rows(tiny_spec, tmp_path):
     pytest.importorskip("distributed")
-    local = run_sweep(tiny_spec, tmp_path / "local", workers=2, limit=6)
-    dask = run_sweep(tiny_spec, tmp_path / "dask", workers=2, scheduler="local", limit=6)
+    spec = _with_layers(tiny_spec, ["cycles", "energy_pj", "dram_reads_ifmap"])
+    local = run_sweep(spec, tmp_path / "local", workers=2, limit=6)
+    dask = run_sweep(spec, tmp_path / "dask", workers=2, scheduler="local", limit=6)
     assert len(local) == 6
     pd.testing.assert_frame_equal(local, dask)
+    layers = load_layer_results(tmp_path / "local")
+    assert len(layers) == 12
+    pd.testing.assert_frame_equal(layers, load_layer_results(tmp_path / "dask"))
+
+
+def test_per_layer_rows_equal_direct_runs(tiny_spec, tmp_path):
+    """Per-layer rows of a sweep over a network with repeated layers, against ``simulate`` of each point's
+    hardware built by hand; their sums against the point's own row."""
+    spec = {**yaml.safe_load(tiny_spec.read_text()), "workloads": ["resnet18"], "per_layer": True,
+            "constraints": {"max_pes": 128}}
+    df = run_sweep(spec, tmp_path / "r18", workers=1)
+    layers = load_layer_results(tmp_path / "r18")
+    ok = df[df.status == "ok"]
+    assert 0 < len(ok) < len(df)  # the constraint excluded some points: they have no per-layer rows
+    net = accelsim.load_workload("resnet18")
+    assert len(layers) == len(ok) * len(net.layers)
+    for (point, rows), (_, rec) in zip(layers.groupby("point"), ok.iterrows()):
+        assert point == rec.point
+        data = accelsim.load_hardware("edge").model_dump()
+        data["array"]["rows"] = int(rec["array.rows"])
+        next(b for b in data["buffers"] if b["name"] == "spad")["size_bytes"] = int(rec["buffers[spad].size_bytes"])
+        data["dataflow"] = rec.dataflow
+        want = accelsim.simulate(accelsim.Hardware.model_validate(data), net, tiling="heuristic")
+        assert rows.layer.tolist() == [x.name for x in net.layers] and rows.kind.tolist() == [x.kind for x in net.layers]
+        assert rows.layer_index.tolist() == list(range(len(net.layers)))
+        assert (rows.point_key == rec.point_key).all() and (rows.workload == "resnet18").all()
+        for c in SweepSpec.model_validate(spec).layer_columns:
+            assert np.array_equal(rows[c].to_numpy(), want.columns[c]), c
+        assert rows.cycles.sum() == rec.cycles and rows.macs.sum() == want.summary["macs"]
+
+
+def test_per_layer_shards_of_unfinished_chunks_are_dropped_on_resume(tiny_spec, tmp_path, monkeypatch):
+    """A sweep stopped between a chunk's two writes has its per-layer shard and not its summary shard: the
+    chunk is evaluated again on resume, maybe in another chunk, and its orphaned per-layer rows must not
+    stay as duplicates; written the other way round, its per-layer rows would be lost."""
+    import accelsim.sweep.runner as runner
+
+    spec = _with_layers(tiny_spec, True)
+    run_sweep(spec, tmp_path / "ref", workers=1)
+    out = tmp_path / "out"
+    write, calls = runner._write_shard, []
+
+    def stop_at_the_second_summary(where: Path, name: str, data: bytes) -> None:
+        calls.append(where.name)
+        if calls.count("shards") == 2:
+            raise KeyboardInterrupt
+        write(where, name, data)
+
+    monkeypatch.setattr(runner, "_write_shard", stop_at_the_second_summary)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(spec, out, workers=1, chunk_size=3)
+    assert calls == ["layers", "shards", "layers", "shards"]
+    names = lambda d: {p.name for p in (out / d).glob("*.parquet")}  # noqa: E731
+    assert len(names("layers")) == 2 and len(names("shards")) == 1
+    assert len(load_layer_results(out)) == 3 * 2  # only the finished chunk's points, 2 layers each
+    monkeypatch.setattr(runner, "_write_shard", write)
+    run_sweep(spec, out, workers=1, chunk_size=5)  # the other points, chunked otherwise: new shard names
+    assert names("layers") == names("shards")
+    pd.testing.assert_frame_equal(load_layer_results(out), load_layer_results(tmp_path / "ref"))
+    pd.testing.assert_frame_equal(load_results(out), load_results(tmp_path / "ref"))
 
 
 def test_the_recommended_worker_environment_reaches_dask_workers():
@@ -424,3 +500,14 @@ def test_a_sweep_larger_than_memory_streams_its_points(tiny_spec, tmp_path):
     assert point_count(load_spec(spec)[0]) == 10**9
     df = run_sweep(spec, tmp_path / "big", workers=1, limit=3)
     assert list(df["point"]) == [0, 1, 2] and (df["status"] == "ok").all()
+
+
+def test_specs_without_per_layer_keep_their_hash():
+    """Sweep directories written before ``per_layer`` existed still resume: the shipped spec's hash is the
+    one accelsim gave it then (commit 8272234, computed with that checkout), and asking for per-layer rows
+    makes it another sweep."""
+    from accelsim.sweep.spec import spec_hash
+
+    spec, _ = load_spec(Path(__file__).parents[1] / "sweeps" / "pe_x_buffer_resnet50.yaml")
+    assert spec_hash(spec) == "020a03f67f97809e"
+    assert spec_hash(spec.model_copy(update={"per_layer": True})) != spec_hash(spec)

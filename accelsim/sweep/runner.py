@@ -83,28 +83,74 @@ def _finish(row: dict, summary) -> None:
     row["edp_js"] = summary["energy_pj"] * 1e-12 * summary["latency_s"]
 
 
-def evaluate_chunk(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> tuple[str, bytes, int]:
+class Shard(NamedTuple):
+    """An evaluated chunk: its name (a hash of its points' keys), its rows as Parquet bytes, its
+    per-layer rows as Parquet bytes (None without per-layer detail) and how many points it holds."""
+
+    name: str
+    data: bytes
+    layers: bytes | None
+    points: int
+
+
+def evaluate_chunk(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> Shard:
     """Evaluate a chunk of (index, point); runs in a worker process or on a dask worker. The chunk's
-    points go through ``accelsim.simulate_points`` together, one call per workload. Returns its shard:
-    (name, Parquet bytes, points), encoded here, where the work is parallel: the process writing the
-    shards only moves bytes."""
+    points go through ``accelsim.simulate_points`` together, one call per workload. Returns its shard,
+    encoded here, where the work is parallel: the process writing the shards only moves bytes."""
     with gc_paused():  # the chunk's objects are freed by reference counting when _shard returns, so the
         return _shard(spec_dict, base, items)  # collection that follows finds nothing of it to walk
 
 
-def _shard(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> tuple[str, bytes, int]:
+def _shard(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> Shard:
     from accelsim.api import simulate_points
 
     spec = SweepSpec.model_validate(spec_dict)
     screened = [_screen(spec, base, i, p) for i, p in items]
     live = [k for k, (hw, _) in enumerate(screened) if hw is not None]
+    detail = spec.layer_columns or None
+    layer_parts: list[tuple[dict, object, dict]] = []  # (row, network, per-layer columns) of each evaluated row
     for j, w in enumerate(spec.workloads):
-        summaries = simulate_points([screened[k][0] for k in live], _workload(w), tiling=spec.tiling,
-                                    batch=spec.batch, metrics=METRICS)
+        net = _workload(w)
+        summaries = simulate_points([screened[k][0] for k in live], net, tiling=spec.tiling, batch=spec.batch,
+                                    metrics=METRICS, layer_columns=detail)
         for k, summary in zip(live, summaries):
-            _finish(screened[k][1][j], summary)
+            row = screened[k][1][j]
+            if detail and not isinstance(summary, AccelsimError):
+                layer_parts.append((row, net, summary.pop("layers")))
+            _finish(row, summary)
     name = hashlib.sha1("|".join(rows[0]["point_key"] for _, rows in screened).encode()).hexdigest()[:20]
-    return name, _parquet([row for _, rows in screened for row in rows]), len(items)
+    layers = _layer_parquet(layer_parts, detail) if detail else None
+    return Shard(name, _parquet([row for _, rows in screened for row in rows]), layers, len(items))
+
+
+def _layer_parquet(parts: list[tuple[dict, object, dict]], names: list[str]) -> bytes:
+    """Per-layer rows as Parquet bytes: for each evaluated (point, workload) row, one row per layer of its
+    network — point, point_key, workload, layer_index, layer, kind, then the columns ``names`` (null where
+    a point's table has no such column), column by column."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def column(pieces: list) -> pa.ChunkedArray:
+        kind = next((p.type for p in pieces if p is not None), pa.null())
+        return pa.chunked_array([pa.nulls(len(net.layers), kind) if p is None else p
+                                 for p, (_, net, _) in zip(pieces, parts)], kind)
+
+    data = {
+        "point": pa.chunked_array([pa.array(np.full(len(net.layers), row["point"], np.int64)) for row, net, _ in parts],
+                                  pa.int64()),
+        "point_key": column([pa.array([row["point_key"]] * len(net.layers)) for row, net, _ in parts]),
+        "workload": column([pa.array([row["workload"]] * len(net.layers)) for row, net, _ in parts]),
+        "layer_index": pa.chunked_array([pa.array(np.arange(len(net.layers), dtype=np.int64)) for _, net, _ in parts],
+                                        pa.int64()),
+        "layer": column([pa.array([x.name for x in net.layers]) for _, net, _ in parts]),
+        "kind": column([pa.array([x.kind for x in net.layers]) for _, net, _ in parts]),
+    }
+    for c in names:
+        data[c] = column([pa.array(cols[c]) if c in cols else None for _, _, cols in parts])
+    out = io.BytesIO()
+    pq.write_table(pa.table(data), out, use_dictionary=["point_key", "workload", "layer", "kind"])
+    return out.getvalue()
 
 
 def _parquet(rows: list[dict]) -> bytes:
@@ -170,6 +216,15 @@ def _write_shard(shards: Path, name: str, data: bytes) -> None:
     tmp = shards / f".{name}.{os.getpid()}.tmp"
     tmp.write_bytes(data)
     os.replace(tmp, shards / f"{name}.parquet")  # atomic: a shard is either whole or absent
+
+
+def _drop_unfinished_layers(shards: Path, layers: Path) -> None:
+    """Delete the per-layer shards of chunks killed between their two writes (no summary shard): their
+    points are evaluated again, maybe in other chunks, whose per-layer shards would repeat these rows."""
+    finished = {p.name for p in shards.glob("*.parquet")}
+    for path in layers.glob("*.parquet"):
+        if path.name not in finished:
+            path.unlink()
 
 
 class Finished(NamedTuple):
@@ -243,6 +298,10 @@ def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | Non
         (out / "spec.yaml").write_text(_spec_yaml(spec))
     total = point_count(spec) if limit is None else min(limit, point_count(spec))
     done = _finished_points(shards, total)
+    layers = out / "layers"
+    if spec.layer_columns:
+        layers.mkdir(exist_ok=True)
+        _drop_unfinished_layers(shards, layers)
     quiet = (not sys.stderr.isatty()) if quiet is None else quiet
     workers = workers or os.cpu_count() or 1
     if chunk_size is None:
@@ -254,13 +313,14 @@ def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | Non
     def skipped(count: int) -> None:
         progress.update(task, advance=count)
 
-    def record(shard):
+    def record(shard: Shard):
         nonlocal finished
-        name, data, count = shard
-        _write_shard(shards, name, data)
-        finished += count
+        if shard.layers is not None:  # first: a chunk is finished when its summary shard exists
+            _write_shard(layers, shard.name, shard.layers)
+        _write_shard(shards, shard.name, shard.data)
+        finished += shard.points
         rate = finished / max(1e-9, time.perf_counter() - start)
-        progress.update(task, advance=count, rate=f"{rate:.1f}")
+        progress.update(task, advance=shard.points, rate=f"{rate:.1f}")
 
     chunks = _chunks(itertools.islice(iter_points(spec), total), done, chunk_size, skipped)
     with progress:
@@ -326,7 +386,7 @@ def _run_dask(scheduler: str, workers, spec_dict, base, chunks, record) -> None:
             cluster.close()
 
 
-def _evaluate_pickled(spec_dict: dict, base: dict, chunk: bytes) -> tuple[str, bytes, int]:
+def _evaluate_pickled(spec_dict: dict, base: dict, chunk: bytes) -> Shard:
     """``evaluate_chunk`` of a pickled chunk (what a dask task receives)."""
     return evaluate_chunk(spec_dict, base, pickle.loads(chunk))
 
@@ -350,6 +410,21 @@ def sweep_counts(out_dir) -> tuple[int, int, int]:
         rows += table.num_rows
         ok += pc.sum(pc.equal(table.column("status"), "ok")).as_py() or 0
     return points, rows, ok
+
+
+def load_layer_results(out_dir) -> pd.DataFrame:
+    """The per-layer rows of a sweep directory whose spec asks for them (``per_layer``), ordered by design
+    point, workload and layer; only those of finished chunks."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    finished = {p.name for p in Path(out_dir, "shards").glob("*.parquet")}
+    paths = sorted(p for p in Path(out_dir, "layers").glob("*.parquet") if p.name in finished)
+    if not paths:
+        return pd.DataFrame()
+    df = pa.concat_tables([pq.ParquetFile(p).read(use_threads=False) for p in paths], promote_options="default"
+                          ).to_pandas()
+    return df.sort_values(["point", "workload", "layer_index"]).reset_index(drop=True)
 
 
 def load_results(out_dir) -> pd.DataFrame:

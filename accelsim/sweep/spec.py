@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import json
 import math
+import re
 import sys
 from json.encoder import encode_basestring_ascii as _json_str
 from pathlib import Path
@@ -25,9 +26,26 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from accelsim.config.yamlio import load_yaml_mapping
 from accelsim.sweep.design_point import build_hardware
-from accelsim.errors import format_validation_error
+from accelsim.errors import ConfigError, format_validation_error
 
 OBJECTIVES = ("latency", "energy", "edp", "area")
+# per-layer detail (``per_layer: true``): the columns written by default; a list names others from
+# ``simulate``'s per-layer table (docs/sweeps.md, "Per-layer detail")
+LAYER_DETAIL_DEFAULT = ("macs", "cycles", "compute_cycles", "stall_cycles", "utilization", "mapping_efficiency",
+                        "dram_bytes", "latency_s", "energy_pj")
+_HOME_COLUMN = re.compile(r"^(?P<buffer>.+)_(reads_ifmap|reads_filter|reads_ofmap|writes_ofmap)$")
+
+
+def layer_detail_columns() -> tuple[str, ...]:
+    """The per-layer columns a spec may ask for by name, besides an on-chip home's traffic
+    (``<buffer>_reads_ifmap`` ...): the numeric columns of ``simulate``'s per-layer table."""
+    from accelsim.energy.model import ALL_COMPONENTS
+    from accelsim.pim.cost import PIM_COLUMNS
+    from accelsim.results import CONTRACT_COLUMNS, EXTRA_COLUMNS
+
+    text = ("layer", "kind", "mapping")
+    return (tuple(c for c in CONTRACT_COLUMNS + EXTRA_COLUMNS if c not in text) + ("energy_pj",)
+            + tuple(f"energy_pj_{c}" for c in ALL_COMPONENTS) + tuple(PIM_COLUMNS))
 _FINITE_MIN, _FINITE_MAX = -sys.float_info.max, sys.float_info.max
 
 
@@ -67,6 +85,27 @@ class SweepSpec(BaseModel):
     objectives: list[str] = Field(["latency", "energy"], min_length=1)
     tiling: Literal["heuristic", "best"] = "heuristic"
     batch: int = Field(1, ge=1, le=1 << 16)
+    per_layer: bool | list[str] = Field(False, description="Also write a row per (design point, workload, layer): "
+                                        "true for the default columns, or a list of per-layer columns.")
+
+    @field_validator("per_layer")
+    @classmethod
+    def _per_layer(cls, v):
+        if isinstance(v, list):
+            known = layer_detail_columns()
+            bad = [c for c in v if c not in known and not _HOME_COLUMN.match(c)]
+            if bad or not v:
+                raise ValueError(f"unknown per-layer column(s) {bad}; allowed: true, or a non-empty list of "
+                                 f"{', '.join(known)} and <buffer>_reads_ifmap/_reads_filter/_reads_ofmap/"
+                                 "_writes_ofmap of an on-chip home" if bad else "an empty list; use false for none")
+        return v
+
+    @property
+    def layer_columns(self) -> list[str]:
+        """The per-layer columns to write (empty: no per-layer detail)."""
+        if self.per_layer is True:
+            return list(LAYER_DETAIL_DEFAULT)
+        return list(self.per_layer or [])
 
     @field_validator("objectives")
     @classmethod
@@ -169,7 +208,9 @@ def point_key(point: dict) -> str:
 
 
 def spec_hash(spec: SweepSpec) -> str:
-    return hashlib.sha256(spec.model_dump_json().encode()).hexdigest()[:16]
+    # without per_layer when it is off: directories written before it existed keep their hash and resume
+    return hashlib.sha256(spec.model_dump_json(exclude=None if spec.per_layer else {"per_layer"}).encode()
+                          ).hexdigest()[:16]
 
 
 def load_spec(source) -> tuple[SweepSpec, dict]:
@@ -195,6 +236,12 @@ def load_spec(source) -> tuple[SweepSpec, dict]:
     if Path(base_src).suffix and not Path(base_src).is_absolute():
         base_src = str(root / base_src)
     base = load_hardware(base_src).model_dump()
+    buffers = {b["name"] for b in base["buffers"]}
+    known = layer_detail_columns()
+    stray = [c for c in spec.layer_columns if c not in known and _HOME_COLUMN.match(c)["buffer"] not in buffers]
+    if stray:
+        raise ConfigError(f"{where}: per_layer: {stray} name no buffer of the base config {spec.base!r} "
+                          f"(its buffers: {', '.join(sorted(buffers))})")
     for name, axis in spec.axes.items():
         values = axis_values(axis) if isinstance(axis, list) else [axis.min, axis.max]
         for v in values:
