@@ -224,6 +224,15 @@ def test_per_layer_rows_equal_direct_runs(tiny_spec, tmp_path):
         assert rows.cycles.sum() == rec.cycles and rows.macs.sum() == want.summary["macs"]
 
 
+def test_a_per_layer_column_a_point_lacks_is_null(tiny_spec, tmp_path):
+    """A PIM column asked of a digital design: null on every row, the other columns filled."""
+    out = tmp_path / "out"
+    run_sweep(_with_layers(tiny_spec, ["crossbars", "cycles"]), out, workers=1, chunk_size=5)
+    layers = load_layer_results(out)
+    assert len(layers) == 12 * 2 and layers.crossbars.isna().all() and layers.cycles.notna().all()
+    assert layers.cycles.dtype == np.int64 and layers.point.tolist() == sorted(layers.point.tolist())
+
+
 def test_per_layer_shards_of_unfinished_chunks_are_dropped_on_resume(tiny_spec, tmp_path, monkeypatch):
     """A sweep stopped between a chunk's two writes has its per-layer shard and not its summary shard: the
     chunk is evaluated again on resume, maybe in another chunk, and its orphaned per-layer rows must not

@@ -126,28 +126,48 @@ def _shard(spec_dict: dict, base: dict, items: list[tuple[int, dict]]) -> Shard:
 def _layer_parquet(parts: list[tuple[dict, object, dict]], names: list[str]) -> bytes:
     """Per-layer rows as Parquet bytes: for each evaluated (point, workload) row, one row per layer of its
     network — point, point_key, workload, layer_index, layer, kind, then the columns ``names`` (null where
-    a point's table has no such column), column by column."""
+    a point's table has no such column). Built column by column, each from one numpy array (a chunk of
+    ResNet-50 points is ~74k rows: an array per point and column cost ~40 us a point)."""
     import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    def column(pieces: list) -> pa.ChunkedArray:
-        kind = next((p.type for p in pieces if p is not None), pa.null())
-        return pa.chunked_array([pa.nulls(len(net.layers), kind) if p is None else p
-                                 for p, (_, net, _) in zip(pieces, parts)], kind)
+    counts = np.array([len(net.layers) for _, net, _ in parts], np.int64)
+    owner = np.repeat(np.arange(len(parts)), counts)  # each row's part
+    starts = np.cumsum(counts) - counts
+    nets: dict = {}  # each network's layer names and kinds, once, and where they start in the lists below
+    layer_names: list[str] = []
+    layer_kinds: list[str] = []
+    first = np.empty(len(parts), np.int64)
+    for k, (_, net, _) in enumerate(parts):
+        if id(net) not in nets:
+            nets[id(net)] = len(layer_names)
+            layer_names += [x.name for x in net.layers]
+            layer_kinds += [x.kind for x in net.layers]
+        first[k] = nets[id(net)]
+    position = np.arange(len(owner), dtype=np.int64) - starts[owner]  # each row's layer index
+    per_part = pa.array(owner)
+    per_layer = pa.array(first[owner] + position)
 
-    data = {
-        "point": pa.chunked_array([pa.array(np.full(len(net.layers), row["point"], np.int64)) for row, net, _ in parts],
-                                  pa.int64()),
-        "point_key": column([pa.array([row["point_key"]] * len(net.layers)) for row, net, _ in parts]),
-        "workload": column([pa.array([row["workload"]] * len(net.layers)) for row, net, _ in parts]),
-        "layer_index": pa.chunked_array([pa.array(np.arange(len(net.layers), dtype=np.int64)) for _, net, _ in parts],
-                                        pa.int64()),
-        "layer": column([pa.array([x.name for x in net.layers]) for _, net, _ in parts]),
-        "kind": column([pa.array([x.kind for x in net.layers]) for _, net, _ in parts]),
-    }
+    def text(values: list[str], index: pa.Array) -> pa.Array:
+        return pc.take(pa.array(values, pa.string()), index)
+
+    data = {"point": pa.array(np.array([row["point"] for row, _, _ in parts], np.int64)[owner]),
+            "point_key": text([row["point_key"] for row, _, _ in parts], per_part),
+            "workload": text([row["workload"] for row, _, _ in parts], per_part),
+            "layer_index": pa.array(position),
+            "layer": text(layer_names, per_layer),
+            "kind": text(layer_kinds, per_layer)}
     for c in names:
-        data[c] = column([pa.array(cols[c]) if c in cols else None for _, _, cols in parts])
+        pieces = [cols.get(c) for _, _, cols in parts]
+        kinds = {p.dtype for p in pieces if p is not None}
+        if len(kinds) == 1 and all(p is not None for p in pieces):
+            data[c] = pa.array(np.concatenate(pieces))
+        else:  # some points lack the column (or have it as another type): null there, piece by piece
+            arrays = [None if p is None else pa.array(p) for p in pieces]
+            kind = next((a.type for a in arrays if a is not None), pa.null())
+            data[c] = pa.chunked_array([pa.nulls(n, kind) if a is None else a for a, n in zip(arrays, counts)], kind)
     out = io.BytesIO()
     pq.write_table(pa.table(data), out, use_dictionary=["point_key", "workload", "layer", "kind"])
     return out.getvalue()
