@@ -216,7 +216,8 @@ def sweep(
                                              "heuristic tiles, 256 with best; at least 4 tasks per worker)."),
 ) -> None:
     """Evaluate a design-space sweep; rerunning resumes where it stopped."""
-    from accelsim.sweep.runner import run_sweep, sweep_counts
+    from accelsim.sweep.runner import run_sweep
+    from accelsim.sweep.shards import sweep_counts
 
     try:
         run_sweep(spec, output, limit=limit, workers=workers, scheduler=scheduler, chunk_size=chunk_size, load=False)

@@ -15,7 +15,8 @@ import time
 import numpy as np
 
 from accelsim.sweep import SweepSpec, pareto_mask
-from accelsim.sweep.runner import Finished, _chunks
+from accelsim.sweep.runner import _chunks
+from accelsim.sweep.shards import Finished
 from accelsim.sweep.spec import iter_points, point_key
 
 

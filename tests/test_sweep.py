@@ -86,7 +86,7 @@ def test_sweep_rows_constraints_and_resume(tiny_spec, tmp_path):
     excluded = df[df["array.rows"] == 16]
     assert (excluded["status"].str.startswith("excluded: 256 PEs > max_pes 100")).all()
     ok = df[df["status"] == "ok"]
-    from accelsim.sweep.runner import sweep_counts  # the CLI's summary, read shard by shard
+    from accelsim.sweep.shards import sweep_counts  # the CLI's summary, read shard by shard
 
     assert sweep_counts(out) == (df["point"].nunique(), len(df), len(ok)) and 0 < len(ok) < len(df)
     # a row equals simulating that design point directly
@@ -242,7 +242,7 @@ def test_per_layer_shards_of_unfinished_chunks_are_dropped_on_resume(tiny_spec, 
     spec = _with_layers(tiny_spec, True)
     run_sweep(spec, tmp_path / "ref", workers=1)
     out = tmp_path / "out"
-    write, calls = runner._write_shard, []
+    write, calls = runner.write_shard, []
 
     def stop_at_the_second_summary(where: Path, name: str, data: bytes) -> None:
         calls.append(where.name)
@@ -250,14 +250,14 @@ def test_per_layer_shards_of_unfinished_chunks_are_dropped_on_resume(tiny_spec, 
             raise KeyboardInterrupt
         write(where, name, data)
 
-    monkeypatch.setattr(runner, "_write_shard", stop_at_the_second_summary)
+    monkeypatch.setattr(runner, "write_shard", stop_at_the_second_summary)
     with pytest.raises(KeyboardInterrupt):
         run_sweep(spec, out, workers=1, chunk_size=3)
     assert calls == ["layers", "shards", "layers", "shards"]
     names = lambda d: {p.name for p in (out / d).glob("*.parquet")}  # noqa: E731
     assert len(names("layers")) == 2 and len(names("shards")) == 1
     assert len(load_layer_results(out)) == 3 * 2  # only the finished chunk's points, 2 layers each
-    monkeypatch.setattr(runner, "_write_shard", write)
+    monkeypatch.setattr(runner, "write_shard", write)
     run_sweep(spec, out, workers=1, chunk_size=5)  # the other points, chunked otherwise: new shard names
     assert names("layers") == names("shards")
     pd.testing.assert_frame_equal(load_layer_results(out), load_layer_results(tmp_path / "ref"))
@@ -474,14 +474,14 @@ def test_shard_bytes_read_back_as_the_pandas_frame_of_the_rows():
     (missing keys as NaN, ints with gaps as floats, ints and floats mixed as floats, strings)."""
     import io
 
-    from accelsim.sweep.runner import _parquet
+    from accelsim.sweep.shards import rows_parquet
 
     rows = [{"point": 0, "point_key": "a", "array.rows": 4, "status": "ok", "cycles": 10, "energy_pj": 1.5},
             {"point": 1, "point_key": "b", "array.rows": 8, "status": "invalid: x"},
             {"point": 2, "point_key": "c", "array.rows": 16, "status": "ok", "cycles": 7, "energy_pj": 0.25,
              "dataflow": "wr"}]
     for case in (rows, [dict(r, mixed=v) for r, v in zip(rows, [1, 2.5, 3])]):
-        got = pd.read_parquet(io.BytesIO(_parquet(case)))
+        got = pd.read_parquet(io.BytesIO(rows_parquet(case)))
         pd.testing.assert_frame_equal(got, pd.DataFrame(case))
 
 
