@@ -192,7 +192,7 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
     is point i's summary, or the AccelsimError it raised (a layer that does not fit); ``metrics``: only
     these of its entries (the ones it has; default all). ``layer_columns``: each summary also holds, under
     ``"layers"``, these columns of the point's per-layer table (the ones it has), one entry per layer of
-    the network, equal to ``simulate(...).columns``'. Hardware with a PIM section is simulated point by
+    the network, equal to those of ``simulate(...).columns``. Hardware with a PIM section is simulated point by
     point."""
     with gc_paused():  # gc_pause.py: one small first call in four started a collection
         if isinstance(hardware, (str, Path, dict, Hardware)) or not hasattr(hardware, "__iter__"):
