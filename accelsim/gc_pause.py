@@ -34,4 +34,3 @@ def gc_paused():
     finally:
         if was_enabled:
             gc.enable()
-

@@ -275,7 +275,7 @@ def _check_adc(names, needed, pim: PimConfig) -> None:
     if short and pim.adc.lossless:
         n, b = max(short, key=lambda t: t[1])
         warn_caller(f"pim.adc.bits = {pim.adc.bits} is lossy for {len(short)} layer(s) (largest need: {n} "
-                   f"needs {b} bits); partial sums are quantized")
+                    f"needs {b} bits); partial sums are quantized")
 
 
 def _warn_reprogram(hw: Hardware, need: int, avail: int, cols: dict, batch: int) -> None:
