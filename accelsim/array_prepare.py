@@ -122,6 +122,10 @@ class _Variants:
 
 
 _VARIANTS = IdentityMemo(64)
+# (mapping JSON, depthwise, the hardware fields a variant reads, quirks) -> ``_variant``: a few small
+# values key it, so every fresh network and config loaded with the same ones finds it (a table's stacked
+# rows, below, are per table)
+_VARIANT_OF: dict = {}
 
 
 def _variants(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str]],
@@ -132,17 +136,25 @@ def _variants(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str
     key = (tuple(m[1] for m in mappings), hw.dataflow, hw.stationarity,
            None if a.rows_unroll is None else tuple(a.rows_unroll),
            None if a.cols_unroll is None else tuple(a.cols_unroll), quirks)
-    return _VARIANTS.get((table,), key, lambda: _build_variants(hw, table, mappings, quirks))
+    return _VARIANTS.get((table,), key, lambda: _build_variants(hw, table, mappings, quirks, key[1:]))
 
 
 def _build_variants(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, str]],
-                    quirks: tuple[str, ...] | None) -> _Variants:
+                    quirks: tuple[str, ...] | None, hw_key: tuple) -> _Variants:
+    """``hw_key``: the hardware fields a variant reads, and ``quirks`` (as ``_variants`` keys them)."""
     n = len(table.names)
     variants, index = {}, np.empty(n, np.int64)
     for i in range(n):
         vkey = (mappings[i][1], bool(table.depthwise[i]))
         if vkey not in variants:
-            variants[vkey] = (len(variants), _variant(table.shapes[i], hw, mappings[i][0], quirks))
+            full = (vkey, hw_key)
+            v = _VARIANT_OF.get(full)
+            if v is None:
+                v = _variant(table.shapes[i], hw, mappings[i][0], quirks)
+                if len(_VARIANT_OF) >= 4096:
+                    _VARIANT_OF.clear()
+                _VARIANT_OF[full] = v
+            variants[vkey] = (len(variants), v)
         index[i] = variants[vkey][0]
     rows = [v for _, v in sorted(variants.values(), key=lambda t: t[0])]
     # one table row per layer, cut into the eight kernel rows as contiguous arrays (the kernels' argument
@@ -183,7 +195,8 @@ def array_rows(hw: Hardware, table: LayerTable, mappings: list[tuple[Mapping, st
                quirks: tuple[str, ...] | None = None) -> tuple:
     """Batch-kernel arguments (``kernels.batch.stack_args`` form), homes (object[n, 3]: 'dram' or a
     buffer name), a function returning the readable mappings, and the stationarities of ``table``'s
-    layers under ``mappings`` (one (Mapping, JSON key) per layer): heuristic tiles, or with ``quirks``
+    layers under ``mappings`` (one (Mapping, its ``model_dump_json()``) per layer: the JSON keys the
+    memoised variants, so it must be that one): heuristic tiles, or with ``quirks``
     (SCALE-Sim quirk names) SCALE-Sim's mapping (``cost.scalesim_mapping``: whole layers, groups one by
     one). A layer that does not fit raises the per-layer path's CapacityError, which says why."""
     got = array_rows_points([hw], table, mappings, quirks)[0]

@@ -107,10 +107,10 @@ def test_array_path_equals_per_layer_path(data):
         ref = per_layer(names, shapes, hw, mapping)
     except AccelsimError as exc:  # same error, same words
         with pytest.raises(type(exc)) as fast_exc:
-            array_rows(hw, table_of(names, shapes), [(mapping, "m")] * len(shapes))
+            array_rows(hw, table_of(names, shapes), [(mapping, mapping.model_dump_json())] * len(shapes))
         assert str(fast_exc.value) == str(exc)
         return
-    assert_same(array_rows(hw, table_of(names, shapes), [(mapping, "m")] * len(shapes)), ref)
+    assert_same(array_rows(hw, table_of(names, shapes), [(mapping, mapping.model_dump_json())] * len(shapes)), ref)
 
 
 @given(data=st.data())
@@ -158,7 +158,7 @@ def test_design_points_together_equal_one_at_a_time(data):
              "backing_memory": {**base["backing_memory"], "latency_cycles": data.draw(st.sampled_from([0, 7])),
                                 "bandwidth_bytes_per_cycle": data.draw(st.sampled_from([2, 8.5]))}}
         hws.append(accelsim.Hardware.model_validate(d))
-    got = array_rows_points(hws, table, [(mapping, "m")] * len(shapes))
+    got = array_rows_points(hws, table, [(mapping, mapping.model_dump_json())] * len(shapes))
     assert len(got) == len(hws)
     for k, (hw, g) in enumerate(zip(hws, got)):
         try:
@@ -237,7 +237,8 @@ def test_scalesim_array_path_equals_per_layer_path(data):
     stat = data.draw(st.sampled_from(["os", "ws", "is"]))
     quirks = tuple(q for q in SCALESIM_QUIRKS if data.draw(st.booleans()))
     names = [f"l{i}" for i in range(len(shapes))]
-    fast = array_rows(hw, table_of(names, shapes), [(Mapping(stationarity=stat), "m")] * len(shapes), quirks)
+    mapping = Mapping(stationarity=stat)
+    fast = array_rows(hw, table_of(names, shapes), [(mapping, mapping.model_dump_json())] * len(shapes), quirks)
     assert_same(fast, per_layer_scalesim(shapes, hw, stat, quirks))
 
 
