@@ -15,9 +15,7 @@ small-set files (``benchmarks/bench_scalesim.py``'s first call).
 
 import argparse
 import re
-import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -25,16 +23,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from revision import package_at  # noqa: E402
+
 
 def extract(rev: str) -> Path:
     """The ``accelsim`` package (and shipped files) of ``rev``, renamed ``accelsim_ab``."""
-    out = Path(tempfile.mkdtemp())
-    got = subprocess.run(["git", "-C", str(REPO), "archive", rev, "accelsim", "hwconfigs", "workloads"],
-                         capture_output=True)
-    if got.returncode:
-        sys.exit(f"ab_inprocess: git archive {rev}: {got.stderr.decode().strip()}")
-    tar = got.stdout
-    subprocess.run(["tar", "-x", "-C", str(out)], input=tar, check=True)
+    out = package_at(rev, "ab_inprocess")
     (out / "accelsim").rename(out / "accelsim_ab")
     for path in (out / "accelsim_ab").rglob("*.py"):
         text = path.read_text()

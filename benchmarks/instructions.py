@@ -31,7 +31,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from revision import REPO, package_at
+
 SMALL = REPO / "tests" / "data" / "scalesim"
 FIRST_CONFIGS = ("a16x16_os_64k", "a16x16_ws_64k", "a16x16_is_64k", "a16x16_os_8k_user")
 
@@ -98,17 +99,6 @@ def per_op(root: Path, case: str, arg: str, reps: int) -> float:
     return (count(root, case, arg, 2 * reps, 2 * reps) - count(root, case, arg, reps, 2 * reps)) / reps
 
 
-def extract(rev: str) -> Path:
-    """The ``accelsim`` package (and shipped files) of ``rev`` in a temporary directory."""
-    out = Path(tempfile.mkdtemp())
-    got = subprocess.run(["git", "-C", str(REPO), "archive", rev, "accelsim", "hwconfigs", "workloads"],
-                         capture_output=True)
-    if got.returncode:
-        sys.exit(f"instructions: git archive {rev}: {got.stderr.decode().strip()}")
-    subprocess.run(["tar", "-x", "-C", str(out)], input=got.stdout, check=True)
-    return out
-
-
 def main() -> int:
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), valgrind=sys.argv[6:] != ["warm"])
@@ -123,7 +113,7 @@ def main() -> int:
     cases = [("first", c) for c in FIRST_CONFIGS] if args.case in ("first", "all") else []
     if args.case in ("sweep", "all"):
         cases.append(("sweep", "1024"))
-    roots = [("this tree", REPO)] + ([(args.rev, extract(args.rev))] if args.rev else [])
+    roots = [("this tree", REPO)] + ([(args.rev, package_at(args.rev, "instructions"))] if args.rev else [])
     for _, root in roots:  # compile (and cache) the kernels for valgrind's CPU, which lacks AVX-512: else
         for case, arg in cases:  # the first count compiles them and the second loads them, other code
             subprocess.run(["valgrind", "--tool=none", "-q", sys.executable, __file__, "--child", case, arg, "1", "1",
