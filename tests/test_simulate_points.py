@@ -89,6 +89,29 @@ def test_best_tiling_points_equal_simulate():
     assert "ok" in _check(_design_points(2, 6), "resnet18", "best")
 
 
+@pytest.mark.filterwarnings("ignore::accelsim.errors.AccelsimWarning")
+def test_blocks_do_not_change_the_summaries(monkeypatch):
+    """Points go through in blocks of POINTS_PER_BLOCK: blocks of 7 (groups and errors split across
+    blocks, the PIM point between them) give what one block of all gives (which equals simulate, above)."""
+    points = _design_points(3, 40)
+    points.insert(20, points.pop())  # the PIM point in the middle
+    monkeypatch.setattr(accelsim.api, "POINTS_PER_BLOCK", 1000)
+    whole = simulate_points(points, "resnet18", tiling="heuristic", layer_columns=["cycles", "energy_pj"])
+    monkeypatch.setattr(accelsim.api, "POINTS_PER_BLOCK", 7)
+    blocks = simulate_points(points, "resnet18", tiling="heuristic", layer_columns=["cycles", "energy_pj"])
+    kinds = set()
+    for hw, w, b in zip(points, whole, blocks):
+        if isinstance(w, accelsim.AccelsimError):
+            assert isinstance(b, accelsim.AccelsimError) and str(b) == str(w), hw.name
+            kinds.add("error")
+            continue
+        wl, bl = w.pop("layers"), b.pop("layers")
+        assert b == w, hw.name
+        assert wl.keys() == bl.keys() and all(np.array_equal(wl[c], bl[c]) for c in wl), hw.name
+        kinds.add("ok")
+    assert kinds == {"ok", "error"}
+
+
 def test_infeasible_points_are_errors_not_failures():
     tiny = accelsim.load_hardware("edge").model_dump()
     for b in tiny["buffers"]:
