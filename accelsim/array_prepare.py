@@ -213,7 +213,7 @@ def _each_row(v: np.ndarray, rows: int) -> np.ndarray:
     return out
 
 
-_STACKED = IdentityMemo(4)  # ~15 MB an entry at 1,024 points: a sweep's chunks are of one or two sizes
+_STACKED = IdentityMemo(4)  # ~4 MB an entry at 256 points (api.POINTS_PER_BLOCK): blocks of one or two sizes
 
 
 def _stacked(owner, arrays: tuple, points: int) -> tuple:
