@@ -16,6 +16,7 @@ from accelsim.workload.scalesim_topology import looks_like_topology, parse_topol
 from accelsim.kernels.batch import conv_layer_cost_batch
 from accelsim.errors import AccelsimError, ConfigError, format_validation_error, warn_caller
 from accelsim.gc_pause import gc_paused
+from accelsim.heap import adapt_once
 from accelsim.mapping.mapping import Mapping, load_mapping
 from accelsim.energy.model import energy_columns, energy_factors, energy_structure, table_for
 from accelsim.memo import IdentityMemo
@@ -214,6 +215,7 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
         _warn_sparse(net)
         distinct, index = distinct_layers(net)
         results: list = [None] * len(hws)
+        adapt_once()  # heap.py: blocks of design points free and reallocate ~9 MB; keep it in the heap
 
         def alone(i: int) -> None:  # point i simulated by itself
             try:
