@@ -497,6 +497,38 @@ def test_points_stream_in_blocks_equal_to_one_draw(monkeypatch):
     assert design_points(spec) == whole and len(whole) == 23
 
 
+def test_sampled_values_are_the_literal_formulas():
+    """Random and Latin-hypercube values, float for float, against the formulas written out per point from
+    the generator's own draws (point keys, and so resumed sweeps, rest on these floats)."""
+    import math
+
+    axes = {"array.rows": {"min": 4, "max": 64, "integer": True}, "clock_hz": {"min": 1e8, "max": 2e9},
+            "buffers[spad].size_bytes": {"min": 16384, "max": 262144, "log": True},
+            "backing_memory.bandwidth_bytes_per_cycle": {"min": 1.5, "max": 300.0, "log": True, "integer": False},
+            "dataflow": ["ir", "or", "wr"]}
+
+    def value(axis, u):
+        if isinstance(axis, list):
+            return axis[min(len(axis) - 1, int(u * len(axis)))]
+        lo, hi = float(axis["min"]), float(axis["max"])
+        v = math.exp(math.log(lo) + u * (math.log(hi) - math.log(lo))) if axis.get("log") else lo + u * (hi - lo)
+        return int(round(v)) if axis.get("integer", True) else float(v)
+
+    for method in ("random", "lhs"):
+        spec, _ = load_spec(dict(TINY, axes=axes, sampling={"method": method, "samples": 50, "seed": 7}))
+        rng = np.random.default_rng(7)
+        if method == "random":
+            u = rng.random((50, len(axes)))
+        else:
+            u = np.empty((50, len(axes)))
+            for j in range(len(axes)):
+                u[:, j] = (rng.permutation(50) + rng.random(50)) / 50
+        want = [{name: value(axis, float(x)) for (name, axis), x in zip(axes.items(), row)} for row in u]
+        got = design_points(spec)
+        assert got == want
+        assert [[type(v) for v in p.values()] for p in got] == [[type(v) for v in p.values()] for p in want]
+
+
 def test_a_sweep_larger_than_memory_streams_its_points(tiny_spec, tmp_path):
     """10^9 grid points, 3 evaluated: the points are generated as they are needed, never all at once
     (built all at once, they would not fit in this machine's memory)."""

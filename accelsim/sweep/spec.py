@@ -129,15 +129,23 @@ def axis_values(axis: list | Range) -> list:
     return [int(round(v)) if axis.integer else float(v) for v in vals]
 
 
-def _draw(axis: list | Range, u: float):
-    """The axis value at quantile ``u`` in [0, 1)."""
+def _drawer(axis: list | Range):
+    """The function from a quantile ``u`` in [0, 1) to the axis value there. Its constants are computed once
+    per axis; each value is the same float a per-point ``exp(log(min) + u * (log(max) - log(min)))`` (or
+    ``min + u * (max - min)``) gives, operation for operation: point keys, and so resumed sweeps, rest on it."""
     if isinstance(axis, list):
-        return axis[min(len(axis) - 1, int(u * len(axis)))]
+        values, top = list(axis), len(axis) - 1
+        return lambda u: values[min(top, int(u * len(values)))]
     if axis.log:
-        v = math.exp(math.log(axis.min) + u * (math.log(axis.max) - math.log(axis.min)))
-    else:
-        v = axis.min + u * (axis.max - axis.min)
-    return int(round(v)) if axis.integer else float(v)
+        lo, span = math.log(axis.min), math.log(axis.max) - math.log(axis.min)
+        exp = math.exp
+        if axis.integer:
+            return lambda u: int(round(exp(lo + u * span)))
+        return lambda u: float(exp(lo + u * span))
+    lo, span = axis.min, axis.max - axis.min
+    if axis.integer:
+        return lambda u: int(round(lo + u * span))
+    return lambda u: float(lo + u * span)
 
 
 def design_points(spec: SweepSpec) -> list[dict]:
@@ -168,17 +176,18 @@ def iter_points(spec: SweepSpec) -> Iterator[dict]:
         return
     rng = np.random.default_rng(spec.sampling.seed)
     n = spec.sampling.samples
+    drawers = [_drawer(a) for a in axes]
     if spec.sampling.method == "random":
         for start in range(0, n, _BLOCK):
             for row in rng.random((min(_BLOCK, n - start), len(names))).tolist():
-                yield {name: _draw(a, u) for name, a, u in zip(names, axes, row)}
+                yield {name: f(u) for name, f, u in zip(names, drawers, row)}
         return
     u = np.empty((n, len(names)))  # Latin hypercube: one sample per stratum of every axis, strata shuffled
     for j in range(len(names)):
         u[:, j] = (rng.permutation(n) + rng.random(n)) / n
     for start in range(0, n, _BLOCK):
         for row in u[start:start + _BLOCK].tolist():
-            yield {name: _draw(a, v) for name, a, v in zip(names, axes, row)}
+            yield {name: f(v) for name, f, v in zip(names, drawers, row)}
 
 
 def point_key(point: dict) -> str:
