@@ -62,3 +62,27 @@ def test_nothing_stalls_when_everything_fits():
         stall, r_if, r_fi = user_memory(df, 1, 8, 8, 3, 3, 4, 8, P, Q, 1, 4, 4, 1 << 20, 1 << 20, 1 << 20, 64, 64, 64)
         assert stall == 0
         assert (r_if, r_fi) == (-(-len(ipf) // 64) * 64, -(-len(fpf) // 64) * 64)
+
+
+@settings(max_examples=150, deadline=None)
+@given(layers())
+def test_address_counts_equal_the_prefetch_walk(L):
+    """The replay sizes each operand's buffer window from its number of addresses without walking its
+    prefetch order (ifmap: N x C x (output rows, kernel rows) on the input x the same for columns;
+    filter: R x S x C x K); the walk counts them one element at a time."""
+    import numpy as np
+
+    from accelsim.kernels.layout import STAT_CODES
+    from accelsim.kernels.scalesim_user import B_, TB, WD, _im2col, _layout, _on_input, _prefetch_order
+
+    P, Q = _sizes(L)
+    N, H, W, R, S, C, K, stride = L["N"], L["H"], L["W"], L["R"], L["S"], L["C"], L["K"], L["st"]
+    df = STAT_CODES[L["df"]]
+    NPQ, RSC = N * P * Q, R * S * C
+    _, _, _, lay = _layout(df, NPQ, RSC, K, L["ar"], L["ac"])
+    py, px, _, tr, ts, _ = _im2col(N, H, W, R, S, C, P, Q, stride)
+    counted = []
+    for op in range(2):
+        code = np.empty(lay[op, B_] * lay[op, TB] * lay[op, WD], np.int64)
+        counted.append(_prefetch_order(op, df, lay, 0, NPQ, RSC, K, H, W, py, px, tr, ts, code))
+    assert counted == [N * C * _on_input(P, R, stride, H) * _on_input(Q, S, stride, W), RSC * K]

@@ -37,8 +37,10 @@ sets form one range: when the window holds that range (nearly every row) the row
 looking at its addresses. Otherwise the row is replayed address by address: an address is resident
 when the set of this copy of it is, or — inputs only, im2col repeats them — the set of any other
 copy, found by walking the <= R x S output pixels whose windows cover it. Outputs only count, so
-the ofmap row is its number of valid writes, computed. Memory: one int64 array the size of the
-(padded) im2col operands; time: O(demand rows + elements) plus the rows that prefetch.
+the ofmap row is its number of valid writes, computed. An operand whose addresses all fit in the active
+half (counted without walking: ``_on_input``) never misses: its prefetch order is not built and its
+demand is not looked at. Memory: one int64 array the size of the (padded) im2col operands; time:
+O(demand rows + elements of the operands that do not fit) plus the rows that prefetch.
 ``tests/scalesim_user_reference.py`` is the literal twin (dense matrices, Python buffer objects
 holding sets); tests/test_scalesim_user.py checks the two agree.
 """
@@ -184,6 +186,17 @@ def _input_resident(a, code, lo, hi, wrapped, df, w, tb, N, H, W, R, S, C, P, Q,
 
 
 @njit(cache=True)
+def _on_input(P, R, st, H):
+    """Pairs (output row oy < P, kernel row r < R) whose input row oy * st + r is on the (padded) input
+    (< H): with the same count for columns, and N x C, the number of im2col elements holding an address,
+    what ``_prefetch_order`` counts for the ifmap operand."""
+    n = 0
+    for oy in range(P):
+        n += max(0, min(R, H - oy * st))
+    return n
+
+
+@njit(cache=True)
 def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, words_of, bw_if, bw_fi, bw_of):
     """(stall cycles, ifmap DRAM reads, filter DRAM reads (words)) of one layer (one group) in USER mode;
     stall -1 when a demanded address is never prefetched (scalesim would loop forever).
@@ -195,17 +208,15 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
     rf, cf, L, lay = _layout(df, NPQ, RSC, K, ar, ac)
     py, px, pbase, tr, ts, toff = _im2col(N, H, W, R, S, C, P, Q, st)
     n0 = lay[0, B_] * lay[0, TB] * lay[0, WD]
-    code = np.empty(n0 + lay[1, B_] * lay[1, TB] * lay[1, WD], np.int64)  # both operands' blocks, flat
     base = np.array([0, n0], np.int64)
-    n_valid = np.zeros(2, np.int64)
-    for op in range(2):
-        n_valid[op] = _prefetch_order(op, df, lay, base[op], NPQ, RSC, K, H, W, py, px, tr, ts, code)
+    n_valid = np.array([N * C * _on_input(P, R, st, H) * _on_input(Q, S, st, W), RSC * K], np.int64)
     # buffer geometry per operand: words per set, sets, active sets, sets a prefetch advances by
     words = np.array([words_if, words_fi], np.int64)
     bw = np.array([bw_if, bw_fi], np.int64)
     geo = np.zeros((2, 4), np.int64)
     reads = np.zeros(2, np.int64)
     state = np.zeros((2, 4), np.int64)  # window start, window end, last landing cycle, prefetches
+    fits = np.zeros(2, np.bool_)
     for op in range(2):
         per_set = ceil_div(words[op], 100)
         active = ceil_div(words[op], 2)
@@ -215,6 +226,11 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
         state[op] = (0, a_sets, -1, 0)  # the first prefetch lands at cycle -1
         size = lay[op, B_] * lay[op, TB] * lay[op, WD]  # the whole prefetch order, padding included
         reads[op] = min(ceil_div(active, bw[op]), ceil_div(size, bw[op])) * bw[op]
+        fits[op] = a_sets >= n_sets  # every set resident from the start: every demand hits, none prefetches
+    code = np.empty(n0 + lay[1, B_] * lay[1, TB] * lay[1, WD], np.int64)  # both operands' blocks, flat
+    for op in range(2):  # an operand that fits is never looked up: its order is not needed
+        if not fits[op]:
+            _prefetch_order(op, df, lay, base[op], NPQ, RSC, K, H, W, py, px, tr, ts, code)
     # the ofmap write buffer
     of_active = ceil_div(words_of, 2)
     drain = words_of - of_active
@@ -240,6 +256,8 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
             cycle = row + stall
             delay = 0
             for op in range(2):
+                if fits[op]:
+                    continue
                 w = lay[op, WD]
                 tb = lay[op, TB]
                 if lay[op, PAT] == SKEW:  # block element (q - c, c) for every c with 0 <= q - c < tb
