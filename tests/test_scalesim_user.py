@@ -80,9 +80,57 @@ def test_address_counts_equal_the_prefetch_walk(L):
     df = STAT_CODES[L["df"]]
     NPQ, RSC = N * P * Q, R * S * C
     _, _, _, lay = _layout(df, NPQ, RSC, K, L["ar"], L["ac"])
-    py, px, _, tr, ts, _ = _im2col(N, H, W, R, S, C, P, Q, stride)
+    py, px, tr, ts = _im2col(N, H, W, R, S, C, P, Q, stride)
     counted = []
     for op in range(2):
         code = np.empty(lay[op, B_] * lay[op, TB] * lay[op, WD], np.int64)
         counted.append(_prefetch_order(op, df, lay, 0, NPQ, RSC, K, H, W, py, px, tr, ts, code))
     assert counted == [N * C * _on_input(P, R, stride, H) * _on_input(Q, S, stride, W), RSC * K]
+
+
+@settings(max_examples=120, deadline=None)
+@given(layers(), st.integers(0, 10**6), st.booleans())
+def test_resident_copies_equal_a_search_of_every_block_element(L, seed, wrapped):
+    """``_input_resident`` finds an input address's other im2col copies from its own; here every block
+    element of the ifmap operand is given its address from scratch and the copies are searched for."""
+    import random
+
+    import numpy as np
+
+    from accelsim.kernels.layout import STAT_CODES
+    from accelsim.kernels.scalesim_user import B_, TB, WD, _copy_at, _im2col, _input_resident, _layout, _prefetch_order
+
+    P, Q = _sizes(L)
+    N, H, W, R, S, C, K, stride = L["N"], L["H"], L["W"], L["R"], L["S"], L["C"], L["K"], L["st"]
+    df = STAT_CODES[L["df"]]
+    NPQ, RSC = N * P * Q, R * S * C
+    _, _, _, lay = _layout(df, NPQ, RSC, K, L["ar"], L["ac"])
+    py, px, tr, ts = _im2col(N, H, W, R, S, C, P, Q, stride)
+    w, tb = int(lay[0, WD]), int(lay[0, TB])
+    code = np.empty(int(lay[0, B_]) * tb * w, np.int64)
+    total = _prefetch_order(0, df, lay, 0, NPQ, RSC, K, H, W, py, px, tr, ts, code)
+    copies: dict = {}  # address -> the block elements holding it
+    for e in range(len(code)):
+        row, c = e // w, e % w
+        x = (row // tb) * w + c
+        p, k = (row % tb, x) if df == 1 else (x, row % tb)
+        if p >= NPQ or k >= RSC:
+            continue
+        iy = (p % (P * Q)) // Q * stride + k // (S * C)
+        ix = p % Q * stride + (k // C) % S
+        if iy < H and ix < W:
+            copies.setdefault(((p // (P * Q) * H + iy) * W + ix) * C + k % C, []).append(e)
+    rng = random.Random(seed)
+    for trial in range(60):
+        held = copies[rng.choice(list(copies))]
+        if trial % 3 == 0:
+            lo, hi = sorted(rng.sample(range(total + 2), 2))
+        else:  # a narrow window at one copy's place, or at any element's: one copy (or none) decides
+            lo = int(code[rng.choice(held) if trial % 3 == 1 else rng.randrange(len(code))] >> 1)
+            hi = lo + rng.randint(1, 2)
+        if wrapped:
+            lo, hi = hi, lo
+        want = any((k >= lo or k < hi) if wrapped else (lo <= k < hi) for k in (code[e] >> 1 for e in held))
+        p0, k0 = _copy_at(rng.choice(held), df, w, tb)
+        assert _input_resident(p0 // (P * Q) * P * Q, py[p0] + tr[k0], px[p0] + ts[k0], k0 % C, code, lo, hi,
+                               wrapped, df, w, tb, R, S, C, P, Q, stride) == want

@@ -21,8 +21,8 @@ How it is computed without scalesim's demand matrices (``compute/systolic_comput
 each read operand is laid out once as its *blocks* — (blocks, block rows, width) elements, an
 address or padding — which both its prefetch order and its demand are read from. Only one number is
 stored per element: ``2 x (addresses ahead of it in the prefetch order) + (1 if it holds an address)``,
-which gives its set; the address itself is computed from the element's position when a replayed
-input needs it (``_input_address``, from SCALE-Sim's im2col, ``_im2col``):
+which gives its set; which input position an element holds follows from its place in the blocks
+when a replayed input needs it (``_copy_at``, then SCALE-Sim's im2col, ``_im2col``):
 
 * **skewed** operands (OS inputs and filters, WS inputs, IS filters): the prefetch order reads the
   blocks stacked on top of each other by anti-diagonals (each from its bottom row up); fold ``f``
@@ -82,32 +82,28 @@ def _layout(df, NPQ, RSC, K, ar, ac):
 
 @njit(cache=True)
 def _im2col(N, H, W, R, S, C, P, Q, st):
-    """SCALE-Sim's im2col input addresses, as two tables: output pixel p's window reads
-    ``pbase[p] + toff[t]`` at window element t = (r, s, c), i.e.
-    ((image * H + oy * st + r) * W + ox * st + s) * C + c; (py, px): the window's top-left input row and
-    column, (tr, ts): the element's offsets in it (off the padded input when py + tr >= H or px + ts >= W)."""
+    """SCALE-Sim's im2col, as tables: output pixel p's window reads input row ``py[p] + tr[t]``, column
+    ``px[p] + ts[t]`` at window element t = (r, s, c) (address ((image * H + row) * W + column) * C + c,
+    off the padded input when row >= H or column >= W); (py, px): the window's top-left input row and
+    column, (tr, ts): the element's offsets in it."""
     NPQ, RSC = N * P * Q, R * S * C
-    py, px, pbase = np.empty(NPQ, np.int64), np.empty(NPQ, np.int64), np.empty(NPQ, np.int64)
+    py, px = np.empty(NPQ, np.int64), np.empty(NPQ, np.int64)
     for p in range(NPQ):
-        img, rem = p // (P * Q), p % (P * Q)
+        rem = p % (P * Q)
         py[p], px[p] = (rem // Q) * st, (rem % Q) * st
-        pbase[p] = ((img * H + py[p]) * W + px[p]) * C
-    tr, ts, toff = np.empty(RSC, np.int64), np.empty(RSC, np.int64), np.empty(RSC, np.int64)
+    tr, ts = np.empty(RSC, np.int64), np.empty(RSC, np.int64)
     for t in range(RSC):
         tr[t], ts[t] = t // (S * C), (t // C) % S
-        toff[t] = (tr[t] * W + ts[t]) * C + t % C
-    return py, px, pbase, tr, ts, toff
+    return py, px, tr, ts
 
 
 @njit(cache=True)
-def _input_address(e, df, lay, pbase, toff):
-    """The input address block element ``e`` of the ifmap operand holds (it must hold one)."""
-    w, tb = lay[0, WD], lay[0, TB]
+def _copy_at(e, df, w, tb):
+    """(output pixel, window element) of the im2col copy block element ``e`` of the ifmap operand holds."""
     row, c = e // w, e % w
     b, t = row // tb, row % tb
     x = b * w + c
-    p, k = (t, x) if df == 1 else (x, t)
-    return pbase[p] + toff[k]
+    return (t, x) if df == 1 else (x, t)
 
 
 @njit(cache=True)
@@ -161,27 +157,45 @@ def _prefetch_order(op, df, lay, base, NPQ, RSC, K, H, W, py, px, tr, ts, code):
 
 
 @njit(cache=True)
-def _input_resident(a, code, lo, hi, wrapped, df, w, tb, N, H, W, R, S, C, P, Q, st):
-    """Whether input address ``a`` is in a resident set: any of its im2col copies (output pixel p,
-    window element t with p's window covering it) is ahead of ``lo`` to ``hi`` addresses in the
+def _input_resident(img0, iy, ix, c, code, lo, hi, wrapped, df, w, tb, R, S, C, P, Q, st):
+    """Whether the input address at row ``iy``, column ``ix`` (of the padded input), channel ``c`` of the
+    image whose first output pixel is ``img0`` is in a resident set: any of its im2col copies (output pixel
+    p, window element t with p's window covering it) is ahead of ``lo`` to ``hi`` addresses in the
     prefetch order (the window's sets times words per set; wrapped: ahead of ``hi`` or from ``lo``).
-    The copies are the only block elements holding ``a``."""
-    rest, c = divmod(a, C)
-    rest, ix = divmod(rest, W)
-    img, iy = divmod(rest, H)
-    oy0, ox0 = max(0, -(-(iy - R + 1) // st)), max(0, -(-(ix - S + 1) // st))
-    for oy in range(min(P - 1, iy // st), oy0 - 1, -1):  # the latest copies first: most often resident
-        r = iy - oy * st
-        for ox in range(min(Q - 1, ix // st), ox0 - 1, -1):
-            p = (img * P + oy) * Q + ox
-            t = (r * S + ix - ox * st) * C + c
-            if df == 1:  # WS: block rows are pixels, columns window elements
-                e = ((t // w) * tb + p) * w + t % w
-            else:
-                e = ((p // w) * tb + t) * w + p % w
-            k = code[e] >> 1
-            if (k >= lo or k < hi) if wrapped else (lo <= k < hi):
-                return True
+    The copies are the only block elements holding the address. Divisions are kept out of the walk (the
+    replay calls this for a few thousand addresses a layer): the block element of the next copy in a row
+    of copies is carried along from the last."""
+    if st == 1:
+        oy_hi, ox_hi, oy0, ox0 = min(P - 1, iy), min(Q - 1, ix), max(0, iy - R + 1), max(0, ix - S + 1)
+    else:
+        oy_hi, ox_hi = min(P - 1, iy // st), min(Q - 1, ix // st)
+        oy0, ox0 = max(0, -(-(iy - R + 1) // st)), max(0, -(-(ix - S + 1) // st))
+    step = st * C  # window element t grows by this as ox falls by one
+    for oy in range(oy_hi, oy0 - 1, -1):  # the latest copies first: most often resident
+        p = img0 + oy * Q + ox_hi
+        t = ((iy - oy * st) * S + ix - ox_hi * st) * C + c
+        if df == 1:  # WS: block rows are pixels, columns window elements: (t // w, t % w) carried along
+            q, m = t // w, t % w
+            for _ in range(ox_hi - ox0 + 1):
+                k = code[(q * tb + p) * w + m] >> 1
+                if (k >= lo or k < hi) if wrapped else (lo <= k < hi):
+                    return True
+                p -= 1
+                m += step
+                while m >= w:
+                    m -= w
+                    q += 1
+        else:  # (p // w, p % w) carried along
+            q, m = p // w, p % w
+            for _ in range(ox_hi - ox0 + 1):
+                k = code[(q * tb + t) * w + m] >> 1
+                if (k >= lo or k < hi) if wrapped else (lo <= k < hi):
+                    return True
+                t += step
+                m -= 1
+                if m < 0:
+                    m = w - 1
+                    q -= 1
     return False
 
 
@@ -204,9 +218,10 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
     df 0/1/2 = OS/WS/IS (``layout.STAT_CODES``); H, W: the input as SCALE-Sim sees it (padding
     included); P, Q: its output size (ceil rule); words_*: SRAM sizes in words; bw_if / bw_fi: the
     ``[layout]`` bank bandwidths (words per prefetch line); bw_of: ``Bandwidth`` (words per drain line)."""
-    NPQ, RSC = N * P * Q, R * S * C
+    PQ = P * Q
+    NPQ, RSC = N * PQ, R * S * C
     rf, cf, L, lay = _layout(df, NPQ, RSC, K, ar, ac)
-    py, px, pbase, tr, ts, toff = _im2col(N, H, W, R, S, C, P, Q, st)
+    py, px, tr, ts = _im2col(N, H, W, R, S, C, P, Q, st)
     n0 = lay[0, B_] * lay[0, TB] * lay[0, WD]
     base = np.array([0, n0], np.int64)
     n_valid = np.array([N * C * _on_input(P, R, st, H) * _on_input(Q, S, st, W), RSC * K], np.int64)
@@ -300,9 +315,12 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
                         lo, hi = ws * per_set, we * per_set  # set k resident <=> k * per_set in [lo, hi)
                         if (lo <= own < hi) if ws < we else (own >= lo or own < hi):
                             break
-                        if op == 0 and _input_resident(_input_address(e - step, df, lay, pbase, toff), code, lo, hi,
-                                                       ws >= we, df, w, tb, N, H, W, R, S, C, P, Q, st):
-                            break  # another copy is resident (filters have one copy each)
+                        if op == 0:  # another copy may be resident (filters have one copy each)
+                            p0, k0 = _copy_at(e - step, df, w, tb)
+                            if _input_resident(p0 // PQ * PQ, py[p0] + tr[k0], px[p0] + ts[k0],
+                                               k0 - (tr[k0] * S + ts[k0]) * C, code, lo, hi, ws >= we, df, w, tb,
+                                               R, S, C, P, Q, st):
+                                break
                         spins += 1
                         if p_sets == 0 or spins > n_sets:
                             return -1, 0, 0
