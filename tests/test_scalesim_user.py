@@ -3,10 +3,16 @@
 against scalesim 3.0.0 in test_scalesim_parity.py (all 60 golden USER cases: stall cycles, total cycles
 and DRAM reads exactly)."""
 
+import random
+
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scalesim_user_reference as ref
+from accelsim.kernels.layout import STAT_CODES
+from accelsim.kernels.scalesim_user import (B_, TB, WD, _copy_at, _im2col, _input_resident, _layout, _on_input,
+                                            _prefetch_order)
 from accelsim.scalesim_user import user_memory
 from test_scalesim_parity import REF
 
@@ -64,28 +70,31 @@ def test_nothing_stalls_when_everything_fits():
         assert (r_if, r_fi) == (-(-len(ipf) // 64) * 64, -(-len(fpf) // 64) * 64)
 
 
+def _orders(L):
+    """The layer's numbers, its block layout, im2col tables, and each operand's prefetch order (the
+    replay's ``code`` array, one per operand) with the number of addresses the walk counted."""
+    P, Q = _sizes(L)
+    N, R, S, C, K = L["N"], L["R"], L["S"], L["C"], L["K"]
+    df = STAT_CODES[L["df"]]
+    NPQ, RSC = N * P * Q, R * S * C
+    _, _, _, lay = _layout(df, NPQ, RSC, K, L["ar"], L["ac"])
+    tables = _im2col(N, L["H"], L["W"], R, S, C, P, Q, L["st"])
+    codes, counts = [], []
+    for op in range(2):
+        codes.append(np.empty(lay[op, B_] * lay[op, TB] * lay[op, WD], np.int64))
+        counts.append(_prefetch_order(op, df, lay, 0, NPQ, RSC, K, L["H"], L["W"], *tables, codes[op]))
+    return dict(L, P=P, Q=Q, df=df, NPQ=NPQ, RSC=RSC, lay=lay, tables=tables, codes=codes, counts=counts)
+
+
 @settings(max_examples=150, deadline=None)
 @given(layers())
 def test_address_counts_equal_the_prefetch_walk(L):
     """The replay sizes each operand's buffer window from its number of addresses without walking its
     prefetch order (ifmap: N x C x (output rows, kernel rows) on the input x the same for columns;
     filter: R x S x C x K); the walk counts them one element at a time."""
-    import numpy as np
-
-    from accelsim.kernels.layout import STAT_CODES
-    from accelsim.kernels.scalesim_user import B_, TB, WD, _im2col, _layout, _on_input, _prefetch_order
-
-    P, Q = _sizes(L)
-    N, H, W, R, S, C, K, stride = L["N"], L["H"], L["W"], L["R"], L["S"], L["C"], L["K"], L["st"]
-    df = STAT_CODES[L["df"]]
-    NPQ, RSC = N * P * Q, R * S * C
-    _, _, _, lay = _layout(df, NPQ, RSC, K, L["ar"], L["ac"])
-    py, px, tr, ts = _im2col(N, H, W, R, S, C, P, Q, stride)
-    counted = []
-    for op in range(2):
-        code = np.empty(lay[op, B_] * lay[op, TB] * lay[op, WD], np.int64)
-        counted.append(_prefetch_order(op, df, lay, 0, NPQ, RSC, K, H, W, py, px, tr, ts, code))
-    assert counted == [N * C * _on_input(P, R, stride, H) * _on_input(Q, S, stride, W), RSC * K]
+    o = _orders(L)
+    on_input = _on_input(o["P"], o["R"], o["st"], o["H"]) * _on_input(o["Q"], o["S"], o["st"], o["W"])
+    assert o["counts"] == [o["N"] * o["C"] * on_input, o["RSC"] * o["K"]]
 
 
 @settings(max_examples=120, deadline=None)
@@ -93,28 +102,17 @@ def test_address_counts_equal_the_prefetch_walk(L):
 def test_resident_copies_equal_a_search_of_every_block_element(L, seed, wrapped):
     """``_input_resident`` finds an input address's other im2col copies from its own; here every block
     element of the ifmap operand is given its address from scratch and the copies are searched for."""
-    import random
-
-    import numpy as np
-
-    from accelsim.kernels.layout import STAT_CODES
-    from accelsim.kernels.scalesim_user import B_, TB, WD, _copy_at, _im2col, _input_resident, _layout, _prefetch_order
-
-    P, Q = _sizes(L)
-    N, H, W, R, S, C, K, stride = L["N"], L["H"], L["W"], L["R"], L["S"], L["C"], L["K"], L["st"]
-    df = STAT_CODES[L["df"]]
-    NPQ, RSC = N * P * Q, R * S * C
-    _, _, _, lay = _layout(df, NPQ, RSC, K, L["ar"], L["ac"])
-    py, px, tr, ts = _im2col(N, H, W, R, S, C, P, Q, stride)
-    w, tb = int(lay[0, WD]), int(lay[0, TB])
-    code = np.empty(int(lay[0, B_]) * tb * w, np.int64)
-    total = _prefetch_order(0, df, lay, 0, NPQ, RSC, K, H, W, py, px, tr, ts, code)
+    o = _orders(L)
+    P, Q, H, W, R, S, C, stride, df = (o[k] for k in ("P", "Q", "H", "W", "R", "S", "C", "st", "df"))
+    py, px, tr, ts = o["tables"]
+    code, total = o["codes"][0], o["counts"][0]
+    w, tb = int(o["lay"][0, WD]), int(o["lay"][0, TB])
     copies: dict = {}  # address -> the block elements holding it
     for e in range(len(code)):
         row, c = e // w, e % w
         x = (row // tb) * w + c
         p, k = (row % tb, x) if df == 1 else (x, row % tb)
-        if p >= NPQ or k >= RSC:
+        if p >= o["NPQ"] or k >= o["RSC"]:
             continue
         iy = (p % (P * Q)) // Q * stride + k // (S * C)
         ix = p % Q * stride + (k // C) % S
