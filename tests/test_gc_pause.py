@@ -48,3 +48,61 @@ def test_simulate_runs_with_the_collector_off_and_restores_it(monkeypatch):
     with pytest.raises(AccelsimError):
         accelsim.simulate_points(["edge"], "alexnet", tiling="nope")
     assert gc.isenabled()
+
+
+def test_long_lived_frozen_scopes_the_freeze_and_respects_a_callers_own():
+    from accelsim.gc_pause import long_lived_frozen
+
+    assert gc.get_freeze_count() == 0
+    with long_lived_frozen():
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000  # the interpreter's modules, functions, types...
+        made = [[] for _ in range(10)]  # objects the block creates stay in the collector's sight
+        assert gc.is_tracked(made) and gc.get_freeze_count() == frozen
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ValueError):
+        with long_lived_frozen():
+            raise ValueError("boom")
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller that froze objects itself: left as it was
+    try:
+        before = gc.get_freeze_count()
+        with long_lived_frozen():
+            assert gc.get_freeze_count() == before
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
+
+
+_SPY: dict = {}  # the real evaluate_chunk and the log file of the test below
+
+
+def _logging_chunk(*args):
+    """evaluate_chunk, logging (process id, freeze count) first; module level, as a pool pickles it by name."""
+    import os
+
+    with open(_SPY["log"], "a") as f:  # forked workers run this too, with the parent's _SPY
+        f.write(f"{os.getpid()} {gc.get_freeze_count()}\n")
+    return _SPY["real"](*args)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_sweep_runs_with_the_objects_alive_at_its_start_frozen(tmp_path, monkeypatch, workers):
+    """In the driving process and in forked pool workers (which inherit the frozen set), a chunk sees a
+    frozen generation; after the sweep nothing is left frozen."""
+    import os
+
+    import accelsim.sweep.runner as runner
+
+    monkeypatch.setitem(_SPY, "log", tmp_path / "freeze.log")
+    monkeypatch.setitem(_SPY, "real", runner.evaluate_chunk)
+    monkeypatch.setattr(runner, "evaluate_chunk", _logging_chunk)
+    spec = {"name": "frozen", "base": "edge", "workloads": ["alexnet"], "tiling": "heuristic",
+            "axes": {"array.rows": [8, 16, 32, 64]}, "sampling": {"method": "grid"}}
+    df = runner.run_sweep(spec, tmp_path / "out", workers=workers, chunk_size=1, quiet=True)
+    assert len(df) == 4 and (df["status"] == "ok").all()
+    seen = [line.split() for line in (tmp_path / "freeze.log").read_text().splitlines()]
+    assert len(seen) == 4 and all(int(count) > 1000 for _, count in seen)
+    here = {str(os.getpid())}
+    assert ({pid for pid, _ in seen} == here) == (workers == 1)
+    assert gc.get_freeze_count() == 0

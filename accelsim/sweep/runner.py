@@ -18,7 +18,7 @@ from typing import Iterator, NamedTuple
 import pandas as pd
 
 from accelsim.errors import AccelsimError, ConfigError
-from accelsim.gc_pause import gc_paused
+from accelsim.gc_pause import gc_paused, long_lived_frozen
 from accelsim.sweep.design_point import build_hardware
 from accelsim.sweep.shards import (Finished, drop_unfinished_layers, finished_points, layer_rows_parquet, load_results,
                                    rows_parquet, write_shard)
@@ -230,7 +230,7 @@ def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | Non
         progress.update(task, advance=shard.points, rate=f"{rate:.1f}")
 
     chunks = _chunks(itertools.islice(iter_points(spec), total), done, chunk_size, skipped)
-    with progress:
+    with progress, long_lived_frozen():  # gc_pause.py: the collector's full passes stalled the workers
         first = next(chunks, None)
         if first is not None:  # else nothing is left to do: no workers, no cluster
             _evaluate(itertools.chain([first], chunks), spec_dict, base, workers, scheduler, record)
