@@ -20,10 +20,11 @@ Cycles a call makes (an exception's traceback) wait for the next collection afte
 A sweep also keeps the objects alive when it starts out of the collector's sight while it runs
 (``long_lived_frozen``: ``gc.freeze()``, then ``gc.unfreeze()``). The collector's full passes walk every
 tracked object, ~158k after the sweep's imports, and how long that takes swings with this VM's
-phases more than arithmetic does (cache and TLB misses over objects spread across the heap): with
-``gc.callbacks`` in every process of 20,000- to 100,000-point 2-worker sweeps (benchmarks/bench_sweep.py's spec),
-the driving process's one or two full collections took 5-14 ms in all in fast phases and 99-449 ms
-in slow ones, each worker's one 6-10 ms or 106-232 ms; frozen, in a slow phase, 17-20 and 9-15 ms.
+phases more than arithmetic does (cache and TLB misses over objects spread across the heap). With
+``gc.callbacks`` in every process of 20,000- to 100,000-point 2-worker sweeps (the spec of
+benchmarks/bench_sweep.py), the driving process's one or two full collections took 5-14 ms in all in
+fast phases and 99-449 ms in slow ones, each worker's one 6-10 ms or 106-232 ms; frozen, in a slow
+phase (60,000 points), 17-20 and 9-15 ms.
 In a slow phase a worker sat idle through its own collection, and the driver's took CPU from the
 workers on a 2-core machine. Forked pool workers inherit the frozen set, so their collections also
 stop writing into the parent's pages (the copy-on-write the Python docs describe under ``gc.freeze``).
