@@ -119,8 +119,17 @@ def test_writers_cover_what_scalesim_cannot_express(tmp_path):
     assert "1-byte words" in messages and "hold several operands" in messages
 
 
+_ARRAY = ("[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nIfmapSramSzkB: 8\nFilterSramSzkB: 8\n"
+          "OfmapSramSzkB: 8\nBandwidth: 8\nDataflow: os\n")
+
+
 @pytest.mark.parametrize("bad,fragment", [
     ("[architecture_presets]\nArrayHeight: 0\n", "ArrayHeight = 0: allowed range is 1..4096"),
+    # free-text values are checked by the schema, with the rest of the config (once a traceback)
+    ("[general]\nrun_name = " + "x" * 300 + "\n" + _ARRAY,
+     "scalesim.run_name: String should have at most 256 characters"),
+    (_ARRAY + "[sparsity]\nSparseRep : " + "y" * 70 + "\n",
+     "scalesim.sparsity.representation: String should have at most 64 characters"),
     ("[architecture_presets]\nArrayHeight: sixteen\n", "ArrayHeight = 'sixteen': expected a whole number"),
     ("[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\n", "IfmapSramSzkB missing"),
     ("[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nIfmapSramSzkB: 8\nFilterSramSzkB: 8\n"

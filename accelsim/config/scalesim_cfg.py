@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from accelsim.config.hardware import Hardware
-from accelsim.config.scalesim_settings import ScaleSimLayout, ScaleSimSettings, ScaleSimSparsity
+from accelsim.config.scalesim_settings import ScaleSimSettings
 from accelsim.errors import ConfigError, format_validation_error, warn_caller
 
 SECTION_RE = re.compile(r"^\s*\[\s*architecture_presets\s*\]", re.IGNORECASE | re.MULTILINE)
@@ -29,18 +29,22 @@ def looks_like_cfg(text: str) -> bool:
 class _Reader:
     def __init__(self, text: str, source: str):
         self.source = source
-        self.cp = configparser.ConfigParser(interpolation=None, strict=False)
+        cp = configparser.ConfigParser(interpolation=None, strict=False)  # as scalesim reads its .cfg
         try:
-            self.cp.read_string(text, source=source)
+            cp.read_string(text, source=source)
         except configparser.Error as exc:
             raise ConfigError(f"{source}: not a valid SCALE-Sim .cfg: {exc.message.splitlines()[0]}") from None
+        # each section as a plain dict (keys lower-cased by configparser): ~30 lookups a file, each a
+        # dict lookup instead of ConfigParser.get's chain of mappings
+        self.sections = {name: dict(cp.items(name)) for name in cp.sections()}
 
     def raw(self, section: str, key: str, default=None, required: bool = True) -> str | None:
-        if not self.cp.has_section(section):
+        values = self.sections.get(section)
+        if values is None:
             if required and default is None:
                 raise ConfigError(f"{self.source}: [{section}] section missing (needed for {key})")
             return default
-        value = self.cp.get(section, key, fallback=None)
+        value = values.get(key.lower())
         if value is None:
             if required and default is None:
                 raise ConfigError(f"{self.source}: [{section}] {key} missing")
@@ -85,7 +89,7 @@ def parse_cfg(text: str, source: str = "<cfg>") -> Hardware:
     bandwidth = r.integer(ap, "Bandwidth", 1, 1 << 30)
     dataflow = r.choice(ap, "Dataflow", ("os", "ws", "is"))
     lay = "layout"
-    layout = ScaleSimLayout(
+    layout = dict(
         ifmap_custom_layout=r.boolean(lay, "IfmapCustomLayout", False),
         ifmap_bank_bandwidth=r.integer(lay, "IfmapSRAMBankBandwidth", 1, 1 << 20, 10),
         ifmap_bank_num=r.integer(lay, "IfmapSRAMBankNum", 1, 1 << 16, 1),
@@ -96,7 +100,7 @@ def parse_cfg(text: str, source: str = "<cfg>") -> Hardware:
         filter_bank_port=r.integer(lay, "FilterSRAMBankPort", 1, 64, 2),
     )
     sp = "sparsity"
-    sparsity = ScaleSimSparsity(
+    sparsity = dict(
         support=r.boolean(sp, "SparsitySupport", False),
         representation=r.raw(sp, "SparseRep", "ellpack_block"),
         optimized_mapping=r.boolean(sp, "OptimizedMapping", False),
@@ -109,7 +113,7 @@ def parse_cfg(text: str, source: str = "<cfg>") -> Hardware:
         present = r.raw(ap, key, required=False)
         optional[field] = r.integer(ap, key, 1, 1 << 20) if present is not None else None
     run_name = r.raw("general", "run_name", "scalesim")
-    settings = ScaleSimSettings(
+    settings = dict(  # validated with the rest, in Hardware.model_validate below
         run_name=run_name,
         ifmap_offset=r.integer(ap, "IfmapOffset", 0, 2**62, 0),
         filter_offset=r.integer(ap, "FilterOffset", 0, 2**62, 10_000_000),
@@ -134,7 +138,7 @@ def parse_cfg(text: str, source: str = "<cfg>") -> Hardware:
         ],
         "backing_memory": {"kind": "dram", "bandwidth_bytes_per_cycle": float(bandwidth), "latency_cycles": 0},
         "stationarity": dataflow,
-        "scalesim": settings.model_dump(),
+        "scalesim": settings,
     }
     try:
         return Hardware.model_validate(data)
