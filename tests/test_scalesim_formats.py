@@ -131,6 +131,7 @@ _ARRAY = ("[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nIfmapSramSzkB:
     (_ARRAY + "[sparsity]\nSparseRep : " + "y" * 70 + "\n",
      "scalesim.sparsity.representation: String should have at most 64 characters"),
     ("[architecture_presets]\nArrayHeight: sixteen\n", "ArrayHeight = 'sixteen': expected a whole number"),
+    ("[architecture_presets]\nArrayHeight: 1e400\n", "ArrayHeight = '1e400': expected a whole number"),
     ("[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\n", "IfmapSramSzkB missing"),
     ("[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nIfmapSramSzkB: 8\nFilterSramSzkB: 8\n"
      "OfmapSramSzkB: 8\nBandwidth: 8\nDataflow: rs\n", "Dataflow = 'rs': expected one of os, ws, is"),
@@ -143,11 +144,12 @@ def test_bad_cfg_names_section_and_key(tmp_path, bad, fragment):
     assert fragment in str(info.value)
 
 
-def test_bad_topology_names_line_and_column(tmp_path):
+@pytest.mark.parametrize("cell", ["x", "inf", "1e400"])
+def test_bad_topology_names_line_and_column(tmp_path, cell):
     p = tmp_path / "bad.csv"
     p.write_text("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
-                 "ok, 8, 8, 3, 3, 4, 4, 1,\nbroken, 8, x, 3, 3, 4, 4, 1,\n")
-    with pytest.raises(accelsim.AccelsimError, match=r"bad.csv: line 3, column 3 \(IFMAP Width\): 'x'"):
+                 f"ok, 8, 8, 3, 3, 4, 4, 1,\nbroken, 8, {cell}, 3, 3, 4, 4, 1,\n")
+    with pytest.raises(accelsim.AccelsimError, match=rf"bad.csv: line 3, column 3 \(IFMAP Width\): '{cell}'"):
         accelsim.load_workload(p)
 
 

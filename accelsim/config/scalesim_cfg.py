@@ -58,7 +58,7 @@ class _Reader:
             if number != int(number):
                 raise ValueError
             number = int(number)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: 'inf', '1e400'
             raise ConfigError(f"{self.source}: [{section}] {key} = {value!r}: expected a whole number") from None
         if not lo <= number <= hi:
             raise ConfigError(f"{self.source}: [{section}] {key} = {number}: allowed range is {lo}..{hi}")

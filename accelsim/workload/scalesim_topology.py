@@ -52,7 +52,7 @@ def _int(cell: str, source: str, lineno: int, col: int, what: str) -> int:
         value = int(float(cell))
         if value != float(cell):
             raise ValueError
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: 'inf', '1e400'
         raise ConfigError(f"{source}: line {lineno}, column {col} ({what}): {cell!r} is not a whole number") from None
     if not 1 <= value <= 1 << 20:
         raise ConfigError(f"{source}: line {lineno}, column {col} ({what}): {value} outside 1..{1 << 20}")
