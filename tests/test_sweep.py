@@ -267,7 +267,8 @@ def test_per_layer_shards_of_unfinished_chunks_are_dropped_on_resume(tiny_spec, 
 def test_the_recommended_worker_environment_reaches_dask_workers():
     """docs/sweeps.md's environment variables for a running cluster give its workers the settings of the
     LocalCluster that ``--scheduler local`` starts: glibc's thresholds in the worker processes'
-    environment, under their upper-case names (a variable per setting would arrive lower-cased)."""
+    environment, under their upper-case names (a variable per setting would arrive lower-cased), and
+    the periods of dask's own periodic work in the workers and the scheduler (ms)."""
     pytest.importorskip("distributed")
     import json
 
@@ -277,17 +278,27 @@ def test_the_recommended_worker_environment_reaches_dask_workers():
         import json, os, dask
         from distributed import Client, LocalCluster
         config = {k: dask.config.get(k) for k in %r}
+
+        def periods(dask_worker=None, dask_scheduler=None):
+            server = dask_worker or dask_scheduler
+            return {k: pc.callback_time for k, pc in server.periodic_callbacks.items()
+                    if k in ("tick", "monitor", "memory_monitor")}
+
         with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None) as cluster, Client(cluster) as client:
             env = list(client.run(lambda: {k: v for k, v in os.environ.items() if k.startswith("MALLOC")}).values())[0]
-        print(json.dumps([config, env]))
+            worker = list(client.run(periods).values())[0]
+            scheduler = client.run_on_scheduler(periods)
+        print(json.dumps([config, env, worker, scheduler]))
     """ % (list(LOCAL_CLUSTER_CONFIG),)
     done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, **worker_environment()},
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    config, env = json.loads(done.stdout.strip().splitlines()[-1])
+    config, env, worker, scheduler = json.loads(done.stdout.strip().splitlines()[-1])
     assert config == LOCAL_CLUSTER_CONFIG
     assert env == {k: str(v) for k, v in WORKER_MALLOC.items()}
+    assert worker == {"tick": 1000, "monitor": 2000, "memory_monitor": 1000}  # dask's defaults: 20, 500, 100
+    assert scheduler == {"tick": 1000, "monitor": 2000}
 
 
 def test_pareto_mask_equals_brute_force():
