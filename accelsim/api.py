@@ -14,7 +14,7 @@ from accelsim.config.yamlio import parse_yaml, read_text
 from accelsim.workload.onnx_detect import is_onnx_file
 from accelsim.workload.scalesim_topology import looks_like_topology, parse_topology
 from accelsim.kernels.batch import conv_layer_cost_batch
-from accelsim.errors import AccelsimError, ConfigError, format_validation_error, warn_caller
+from accelsim.errors import AccelsimError, ConfigError, format_validation_error, warn_caller, writing
 from accelsim.gc_pause import gc_paused
 from accelsim.heap import adapt_once
 from accelsim.mapping.mapping import Mapping, load_mapping
@@ -106,10 +106,13 @@ def _save(obj, path, what: str, peer_suffix: str, write_peer) -> Path:
     """Write ``obj`` as accelsim YAML (``.yaml``/``.yml``) or, for ``peer_suffix``, SCALE-Sim's format."""
     path = Path(path)
     if path.suffix.lower() == peer_suffix:
-        return write_peer(obj, path)
+        with writing(path):
+            return write_peer(obj, path)
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise AccelsimError(f"{path}: unknown {what} format {path.suffix!r}; use .yaml or {peer_suffix} (SCALE-Sim)")
-    path.write_text(_yaml_dump(obj, f"{obj.name}: written by accelsim"))
+    text = _yaml_dump(obj, f"{obj.name}: written by accelsim")
+    with writing(path):
+        path.write_text(text)
     return path
 
 

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from accelsim import zoo
 from accelsim.api import load_hardware, load_workload, simulate
-from accelsim.errors import AccelsimError
+from accelsim.errors import AccelsimError, check_output, writing
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="accelsim: cycles, traffic and utilization of DNN layers on accelerators.")
@@ -29,6 +29,24 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 def _fail(exc: Exception) -> None:
     err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
     raise typer.Exit(2)
+
+
+def _checked(output: Path) -> None:
+    """``check_output``, or exit with its message."""
+    try:
+        check_output(output)
+    except AccelsimError as exc:
+        _fail(exc)
+
+
+def _write(output: Path, write) -> None:
+    """``write()`` the file ``output`` and say so, or exit with why it could not be written."""
+    try:
+        with writing(output):
+            write()
+    except AccelsimError as exc:
+        _fail(exc)
+    out.print(f"wrote {output}")
 
 
 def _fmt(v) -> str:
@@ -61,6 +79,8 @@ def run(
     if stationarity is not None and stationarity.lower() not in ("os", "ws", "is"):
         _fail(AccelsimError(f"--stationarity {stationarity!r}: expected os, ws or is"))
     try:
+        if output is not None:
+            check_output(output)
         res = simulate(hardware, workload, dataflow=dataflow,
                        stationarity=stationarity.lower() if stationarity else None, mapping=mapping, batch=batch,
                        tiling=tiling, timing=timing, placement=placement)
@@ -124,6 +144,8 @@ def compare(
     from accelsim.compare import compare as run_compare
 
     try:
+        if output is not None:
+            check_output(output)
         cmp = run_compare(hardware, workload, [d.strip() for d in dataflows.split(",") if d.strip()],
                           [s.strip().lower() for s in stationarities.split(",")] if stationarities else None,
                           objective=objective, tiling=tiling, batch=batch)
@@ -149,8 +171,7 @@ def compare(
     out.print(v)
     out.print(f"[bold]overall:[/] {cmp.why}" if cmp.winner != "tie" else f"overall: {cmp.why}")
     if output is not None:
-        cmp.layers.to_csv(output, index=False)
-        out.print(f"wrote {output}")
+        _write(output, lambda: cmp.layers.to_csv(output, index=False))
 
 
 def _convert(source: str, output: Path) -> None:
@@ -244,6 +265,8 @@ def pareto(
 
     if not any(Path(results, "shards").glob("*.parquet")) or not (results / "spec.yaml").exists():
         _fail(AccelsimError(f"{results}: no sweep results"))
+    if output is not None:
+        _checked(output)
     spec = yaml.safe_load((results / "spec.yaml").read_text())
     objs = [o.strip() for o in objectives.split(",")] if objectives else spec["objectives"]
     bad = [o for o in objs if o not in OBJECTIVE_COLUMNS]
@@ -264,8 +287,7 @@ def pareto(
                     ["workload", *axes, *cols]))
     out.print(t)
     if output is not None:
-        front.to_csv(output, index=False)
-        out.print(f"wrote {output}")
+        _write(output, lambda: front.to_csv(output, index=False))
 
 
 PLOT_KINDS = ("cycles", "traffic", "utilization", "energy", "network-energy", "roofline", "sweep", "heatmap",
@@ -311,6 +333,7 @@ def plot(
         _fail(AccelsimError(f"--kind {kind!r}: expected one of {', '.join(PLOT_KINDS)}"))
     if output.suffix.lower() not in (".png", ".svg"):
         _fail(AccelsimError(f"{output}: figures are written as .png or .svg"))
+    _checked(output)
     try:
         df = _read_results(results)
         if df.empty:
@@ -343,8 +366,7 @@ def plot(
     except (AccelsimError, KeyError) as exc:
         _fail(exc)
     ax.figure.tight_layout()
-    ax.figure.savefig(output)
-    out.print(f"wrote {output}")
+    _write(output, lambda: ax.figure.savefig(output))
 
 
 def _kind_of(data: dict) -> str:

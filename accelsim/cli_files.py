@@ -11,9 +11,9 @@ from rich.table import Table
 
 from accelsim import zoo
 from accelsim.api import load_hardware, load_workload
-from accelsim.cli import _fail, _fmt, _kind_of, app, err, out
+from accelsim.cli import _fail, _fmt, _kind_of, _write, app, err, out
 from accelsim.config.yamlio import load_yaml_mapping
-from accelsim.errors import AccelsimError
+from accelsim.errors import AccelsimError, check_output
 from accelsim.mapping.mapping import load_mapping
 
 
@@ -60,6 +60,8 @@ def nest(
     from accelsim.nest import evaluate_nest
 
     try:
+        if output is not None:
+            check_output(output)
         res = evaluate_nest(spec)
     except AccelsimError as exc:
         _fail(exc)
@@ -81,8 +83,7 @@ def nest(
     out.print(f"cycles {s['cycles']:,}  MACs {s['macs']:,}  utilization {s['utilization']:.4f}  "
               f"energy {s['energy_pj']:,.3f} pJ  ({s['pj_per_mac']:.4f} pJ/MAC)")
     if output is not None:
-        res.tensors.to_csv(output, index=False)
-        out.print(f"wrote {output}")
+        _write(output, lambda: res.tensors.to_csv(output, index=False))
 
 
 def _zoo_table(title: str, size_header: str, names: list[str], load, size) -> Table:

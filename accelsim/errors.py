@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -67,6 +69,24 @@ def format_validation_error(err: ValidationError, source: str, prefix: tuple = (
         lines.append(f"  {_loc_to_path(loc)}: {msg}{shown}")
     noun = "error" if len(lines) == 1 else "errors"
     return ConfigError(f"{source}: {len(lines)} {noun}:\n" + "\n".join(lines))
+
+
+def check_output(path) -> None:
+    """Fail at once when the file ``path`` cannot be created because its directory does not exist (the
+    CLI checks before it simulates, so a typo in ``-o`` does not throw away a finished run)."""
+    parent = Path(path).parent
+    if not parent.is_dir():
+        raise AccelsimError(f"{path}: cannot write: directory {parent} does not exist")
+
+
+@contextmanager
+def writing(path):
+    """Writing ``path``: an OSError (a missing directory, no permission, a full disk) becomes an
+    AccelsimError naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        raise AccelsimError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 class AccelsimWarning(UserWarning):

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from accelsim.errors import AccelsimError
+from accelsim.errors import AccelsimError, writing
 from accelsim.kernels.energy_rows import ENERGY_INPUTS
 from accelsim.kernels.result_rows import FLOAT_COLUMNS, MAC_COLUMNS, mac_rows
 from accelsim.movement import MovementRows, MovementTable
@@ -324,15 +324,16 @@ class SimulationResult:
         """Write the per-layer table to .csv, .parquet or .json (summary included in JSON)."""
         path = Path(path)
         suffix = path.suffix.lower()
-        if suffix == ".csv":
-            self.layers.to_csv(path, index=False)
-        elif suffix == ".parquet":
-            self.layers.to_parquet(path, index=False)
-        elif suffix == ".json":
-            payload = {"summary": self.summary, "layers": self.layers.to_dict(orient="records")}
-            path.write_text(json.dumps(payload, indent=1, default=float))
-        else:
+        if suffix not in (".csv", ".parquet", ".json"):
             raise AccelsimError(f"{path}: unknown output format {suffix!r}; use .csv, .parquet or .json")
+        with writing(path):
+            if suffix == ".csv":
+                self.layers.to_csv(path, index=False)
+            elif suffix == ".parquet":
+                self.layers.to_parquet(path, index=False)
+            else:
+                payload = {"summary": self.summary, "layers": self.layers.to_dict(orient="records")}
+                path.write_text(json.dumps(payload, indent=1, default=float))
         return path
 
 

@@ -78,6 +78,42 @@ def test_cli_run_writes_every_format(tmp_path):
     assert (pd.read_csv(tmp_path / "r.csv")["cycles"].to_numpy() == api["cycles"].to_numpy()).all()
 
 
+@pytest.mark.parametrize("args", [
+    ["run", "edge", "vgg8_cifar", "--tiling", "heuristic", "-q", "-o", "{missing}/run.csv"],
+    ["compare", "edge", "vgg8_cifar", "--tiling", "heuristic", "-o", "{missing}/compare.csv"],
+    ["export", "edge", "-o", "{missing}/edge.cfg"],
+    ["import", "edge", "-o", "{missing}/edge.yaml"],
+    ["nest", str(REPO / "nests" / "timeloop" / "ex03_conv1d_oc_3level_bypass.yaml"), "-o", "{missing}/nest.csv"],
+    ["plot", "{tmp}/results.csv", "-k", "cycles", "-o", "{missing}/figure.png"],
+    ["sweep", str(REPO / "sweeps" / "pe_x_buffer_resnet50.yaml"), "--limit", "1", "-o", "{file}/sweep"],
+], ids=lambda a: a[0])
+def test_cli_output_that_cannot_be_written_is_a_clear_error(tmp_path, args):
+    """Every command writing ``-o`` says which file it cannot write and why, with status 2 and no
+    traceback; those that compute first check the directory before they start."""
+    from typer.testing import CliRunner
+
+    from accelsim.cli import app
+
+    (tmp_path / "a_file").write_text("")
+    places = {"missing": str(tmp_path / "missing"), "tmp": str(tmp_path), "file": str(tmp_path / "a_file")}
+    res = CliRunner().invoke(app, [a.format(**places) for a in args])
+    assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output
+    assert "cannot write" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.filterwarnings("ignore::accelsim.errors.AccelsimWarning")  # pooling layers left out of the .csv
+def test_api_writers_raise_accelsim_errors(tmp_path):
+    res = accelsim.simulate("edge", "vgg8_cifar", tiling="heuristic")
+    with pytest.raises(accelsim.AccelsimError, match="x.csv: cannot write"):
+        res.to_file(tmp_path / "missing" / "x.csv")
+    for save, obj, name in ((accelsim.save_hardware, accelsim.load_hardware("edge"), "edge"),
+                            (accelsim.save_workload, accelsim.load_workload("vgg8_cifar"), "net")):
+        for suffix in (".yaml", ".cfg" if name == "edge" else ".csv"):
+            with pytest.raises(accelsim.AccelsimError, match=f"{name}{suffix}: cannot write"):
+                save(obj, tmp_path / "missing" / f"{name}{suffix}")
+
+
 def test_cli_run_prints_table_and_summary():
     proc = cli("run", "edge", "alexnet")
     assert proc.returncode == 0

@@ -17,7 +17,7 @@ from typing import Iterator, NamedTuple
 
 import pandas as pd
 
-from accelsim.errors import AccelsimError, ConfigError
+from accelsim.errors import AccelsimError, ConfigError, writing
 from accelsim.gc_pause import gc_paused, long_lived_frozen
 from accelsim.sweep.design_point import build_hardware
 from accelsim.sweep.shards import (Finished, drop_unfinished_layers, finished_points, layer_rows_parquet, load_results,
@@ -191,7 +191,8 @@ def run_sweep(spec_source, out_dir, limit: int | None = None, workers: int | Non
     spec, base = load_spec(spec_source)
     out = Path(out_dir)
     shards = out / "shards"
-    shards.mkdir(parents=True, exist_ok=True)
+    with writing(out):  # an unwritable place says so before anything runs
+        shards.mkdir(parents=True, exist_ok=True)
     marker = out / "sweep.json"
     import json
 
