@@ -17,14 +17,33 @@ from accelsim.errors import AccelsimError, check_output
 from accelsim.mapping.mapping import load_mapping
 
 
+def _file_kind(path: Path) -> str:
+    """What ``path`` holds, as the loaders recognise it: SCALE-Sim .cfg files, topology CSVs and ONNX
+    models by content, YAML by its fields."""
+    from accelsim.config.scalesim_cfg import looks_like_cfg
+    from accelsim.config.yamlio import read_text
+    from accelsim.workload.onnx_detect import is_onnx_file
+    from accelsim.workload.scalesim_topology import looks_like_topology
+
+    if path.is_file() and is_onnx_file(path):
+        return "workload"
+    if path.is_file():
+        text = read_text(path)
+        if looks_like_cfg(text):
+            return "hardware"
+        if looks_like_topology(text):
+            return "workload"
+    return _kind_of(load_yaml_mapping(path))
+
+
 @app.command()
-def validate(files: list[Path] = typer.Argument(..., help="Hardware, workload, mapping or nest YAML files.")) -> None:
+def validate(files: list[Path] = typer.Argument(..., help="Hardware, workload, mapping or nest files: YAML, "
+                                                "SCALE-Sim .cfg and topology CSVs, ONNX models.")) -> None:
     """Check files; print what each one is, or a clear error. Exit status 2 if any is invalid."""
     bad = 0
     for path in files:
         try:
-            data = load_yaml_mapping(path)
-            kind = _kind_of(data)
+            kind = _file_kind(path)
             if kind == "hardware":
                 hw = load_hardware(path)
                 out.print(f"ok  {path}: hardware {hw.name!r} ({hw.array.rows}x{hw.array.cols} PEs)")

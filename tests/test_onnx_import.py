@@ -37,6 +37,18 @@ def test_resnet18_built_here_equals_the_zoo_layer_by_layer(tmp_path):
     assert "Relu x17" in net.description and "BatchNormalization x1" in net.description
 
 
+def test_validate_recognises_an_onnx_model(tmp_path):
+    from typer.testing import CliRunner
+
+    from accelsim.cli import app
+
+    path = tmp_path / "model.bin"  # by content, as load_workload does
+    onnx.save(resnet18(), str(path))
+    res = CliRunner().invoke(app, ["validate", str(path)])
+    assert res.exit_code == 0, res.output
+    assert f"ok  {path}: workload" in res.output
+
+
 def test_every_supported_operator():
     g = Graph("ops")
     x = g.input("x", [2, 8, 10, 10])

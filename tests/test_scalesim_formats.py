@@ -178,3 +178,24 @@ def test_warnings_name_the_callers_line_through_the_api(tmp_path):
         accelsim.save_hardware(accelsim.load_hardware("eyeriss_like"), tmp_path / "e.cfg")
     assert len(cfg) == 2
     assert {w.filename for w in [*read, *written, *cfg]} == {__file__}
+
+
+def test_validate_recognises_scalesim_files_by_content(tmp_path):
+    """``accelsim validate`` takes what ``run`` takes: SCALE-Sim .cfg files and topology CSVs, whatever
+    their names (they were read as YAML and rejected)."""
+    from typer.testing import CliRunner
+
+    from accelsim.cli import app
+
+    renamed = tmp_path / "arch.txt"
+    renamed.write_text((DATA / "configs" / "a16x16_os_64k.cfg").read_text())
+    files = [str(DATA / "configs" / "a16x16_ws_8k_user.cfg"), str(DATA / "topologies" / "small_layers.csv"), str(renamed)]
+    res = CliRunner().invoke(app, ["validate", *files])
+    assert res.exit_code == 0, res.output
+    assert "hardware 'a16x16_ws_8k_user' (16x16 PEs)" in res.output and "workload 'small_layers' (10 layers)" in res.output
+    assert res.output.count("ok  ") == 3
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+                   "broken, 8, x, 3, 3, 4, 4, 1,\n")
+    res = CliRunner().invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 2 and "line 2, column 3 (IFMAP Width)" in res.output
