@@ -272,6 +272,9 @@ def pareto(
     bad = [o for o in objs if o not in OBJECTIVE_COLUMNS]
     if bad or not 2 <= len(objs) <= 3:
         _fail(AccelsimError(f"--objectives {objs}: two or three of {', '.join(OBJECTIVE_COLUMNS)}"))
+    names = [w for w in spec.get("workloads", []) if isinstance(w, str)]
+    if workload is not None and workload not in names and len(names) == len(spec.get("workloads", [])):
+        _fail(AccelsimError(f"--workload {workload!r}: this sweep's workloads are {', '.join(names)}"))
     cols = [OBJECTIVE_COLUMNS[o] for o in objs]
     front = sweep_front(results, cols, workload)  # shard by shard: a sweep's rows need not fit in memory
     if front.empty:
@@ -300,15 +303,21 @@ def _read_results(path: Path):
 
         return load_results(path)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return pd.read_csv(path)
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    if suffix == ".json":
+    if suffix not in (".csv", ".parquet", ".json"):
+        raise AccelsimError(f"{path}: expected a run's .csv/.parquet/.json or a sweep directory")
+    if not path.is_file():
+        raise AccelsimError(f"{path}: file not found")
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path)
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
         import json
 
         return pd.DataFrame(json.loads(path.read_text())["layers"])
-    raise AccelsimError(f"{path}: expected a run's .csv/.parquet/.json or a sweep directory")
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # pandas, pyarrow and json errors are ValueErrors
+        raise AccelsimError(f"{path}: cannot read it as a {suffix[1:]} table of results: "
+                            f"{type(exc).__name__}: {exc}") from None
 
 
 @app.command()
@@ -363,8 +372,10 @@ def plot(
             if (x is None or y is None) and len(axes) < 2:
                 raise AccelsimError("--kind heatmap needs --x and --y (two swept axes)")
             ax = report.plot_heatmap(df, x or axes[0], y or axes[1], metric)
-    except (AccelsimError, KeyError) as exc:
+    except AccelsimError as exc:
         _fail(exc)
+    except KeyError as exc:  # a column the figure needs
+        _fail(AccelsimError(f"{results}: --kind {kind} needs column {exc.args[0]!r}, which it does not have"))
     ax.figure.tight_layout()
     _write(output, lambda: ax.figure.savefig(output))
 

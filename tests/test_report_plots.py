@@ -42,7 +42,7 @@ def test_traffic(res):
     for label, c in zip(labels, ax.containers):
         assert np.allclose(heights(c), df[f"dram_{label}"])
     assert ax.get_ylabel() == "dram traffic (elements)"
-    with pytest.raises(KeyError):
+    with pytest.raises(accelsim.AccelsimError, match="no traffic columns for level 'l3'; this table has array, buffer"):
         report.plot_traffic(df, "l3")
 
 
@@ -122,3 +122,18 @@ def test_cli_plot_every_kind(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "accelsim", "plot", str(run), "--kind", "roofline", "-o",
                           str(tmp_path / "x.png")], capture_output=True, text=True)
     assert bad.returncode == 2 and "needs --hardware" in bad.stderr
+    from typer.testing import CliRunner
+
+    from accelsim.cli import app
+
+    corrupt, junk = tmp_path / "corrupt.parquet", tmp_path / "junk.csv"
+    corrupt.write_text("not,parquet\n")
+    junk.write_text("a,b\n1,2\n")
+    for src, extra, message in [(corrupt, ["--kind", "cycles"], "cannot read it as a parquet table of results"),
+                                (junk, ["--kind", "cycles"], "--kind cycles needs column 'compute_cycles'"),
+                                (run, ["--kind", "traffic", "--level", "zz"], "no traffic columns for level 'zz'"),
+                                (sweep, ["--kind", "sweep", "--x", "nope"], "--kind sweep needs column 'nope'"),
+                                (tmp_path / "none.csv", ["--kind", "cycles"], "none.csv: file not found")]:
+        res = CliRunner().invoke(app, ["plot", str(src), *extra, "-o", str(tmp_path / "x.png")])
+        assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output
+        assert message in res.output and "Traceback" not in res.output

@@ -362,6 +362,21 @@ def test_cli_sweep_and_pareto(tiny_spec, tmp_path):
     allrows = load_results(out)
     v = allrows[["latency_s", "energy_pj"]].to_numpy()
     assert len(front) == pareto_mask(v).sum() and "buffers[spad].size_bytes" in proc.stdout
+    from typer.testing import CliRunner
+
+    from accelsim.cli import app
+
+    res = CliRunner().invoke(app, ["pareto", str(out), "--workload", "nope"])
+    assert res.exit_code == 2 and "--workload 'nope': this sweep's workloads are" in res.output
+
+
+def test_unreachable_scheduler_is_a_clear_error(tiny_spec, tmp_path):
+    pytest.importorskip("distributed")
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        with pytest.raises(accelsim.AccelsimError, match="--scheduler tcp://127.0.0.1:1: cannot reach a dask scheduler"):
+            run_sweep(tiny_spec, tmp_path / "out", scheduler="tcp://127.0.0.1:1", limit=2)
 
 
 def test_shipped_specs_load():

@@ -38,7 +38,11 @@ def plot_traffic(layers: pd.DataFrame, level: str = "dram", ax=None):
     ax = _axes(ax)
     cols = [c for c in layers.columns if c.startswith(f"{level}_") and c.rsplit("_", 1)[-1] in OPERANDS]
     if not cols:
-        raise KeyError(f"no traffic columns for level {level!r}")
+        from accelsim.errors import AccelsimError
+
+        levels = sorted({c.split("_", 1)[0] for c in layers.columns
+                         if c.endswith(("_reads_ifmap", "_reads_filter", "_writes_ofmap"))})
+        raise AccelsimError(f"no traffic columns for level {level!r}; this table has {', '.join(levels) or 'none'}")
     x = np.arange(len(layers))
     bottom = np.zeros(len(layers))
     for c in cols:

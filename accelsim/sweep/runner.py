@@ -269,7 +269,10 @@ def _run_dask(scheduler: str, workers, spec_dict, base, chunks, record) -> None:
                                    host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
     elif scheduler.startswith("tcp://"):
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler)
+        except OSError as exc:  # nothing listening, or a timeout
+            raise AccelsimError(f"--scheduler {scheduler}: cannot reach a dask scheduler there ({exc})") from None
     else:
         raise AccelsimError(f"scheduler {scheduler!r}: expected 'local' or tcp://HOST:PORT")
     try:
