@@ -145,7 +145,8 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
     heuristic (``"heuristic"``).
     ``timing``: ``"native"`` (physically consistent) or ``"scalesim"`` (SCALE-Sim 3.0.0's mapping,
     output-size rule and quirks; ``quirks`` switches a subset on — ``os_fold``, ``off_by_one``,
-    ``os_ofmap_extra``, ``no_psum_reads``, ``ceil_rule`` — default all; docs/scalesim_parity.md).
+    ``os_ofmap_extra``, ``no_psum_reads``, ``ceil_rule``, as a tuple or one comma-separated string —
+    default all; docs/scalesim_parity.md). ``batch``: 1 to 65536, as the workload schema allows.
     ``placement`` (hardware with a ``pim`` section): which layers run on the crossbars — a Placement, a dict,
     or a short spec (``"pim"``, ``"digital"``, ``"fc,conv3x3"``, ``"layer:conv1,..."``); default the
     hardware's ``pim.placement`` (docs/pim.md).
@@ -161,8 +162,12 @@ def simulate(hardware, workload, *, dataflow: str | None = None, stationarity: s
             base = Mapping(dataflow=dataflow, stationarity=stationarity)
         except ValidationError as exc:
             raise format_validation_error(exc, "<options>") from None
-        n = batch or net.batch
+        n = _batch(batch, net)
         _warn_sparse(net)
+        if isinstance(quirks, str):  # one name, or several separated by commas
+            quirks = tuple(q.strip() for q in quirks.split(",") if q.strip())
+        if quirks is not None and timing != "scalesim":
+            raise AccelsimError(f"quirks {list(quirks)}: SCALE-Sim's quirks apply with timing='scalesim' only")
         if quirks is not None:
             unknown = set(quirks) - {"os_fold", "off_by_one", "os_ofmap_extra", "no_psum_reads", "ceil_rule"}
             if unknown:
@@ -214,7 +219,7 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
         _check_tiling(tiling)
         net = load_workload(workload)
         hws = [load_hardware(h) for h in hardware]
-        n = batch or net.batch
+        n = _batch(batch, net)
         _warn_sparse(net)
         distinct, index = distinct_layers(net)
         results: list = [None] * len(hws)
@@ -259,7 +264,8 @@ def simulate_points(hardware: list, workload, *, batch: int | None = None, tilin
                 sums = summary_columns(cols, points, net.name, n, index)
                 sums.update(energy_summary_columns(cols, points, table, sums, index))
                 kept_sums = sums if metrics is None else {k: sums[k] for k in metrics if k in sums}
-                for (i, _, _), summary in zip(members, rows_of(kept_sums)):
+                kept = rows_of(kept_sums) if kept_sums else [{} for _ in members]  # none of the metrics asked
+                for (i, _, _), summary in zip(members, kept):
                     results[i] = summary
                 if layer_columns is not None:
                     _layer_detail(cols, [m[0] for m in members], index, layer_columns, results)
@@ -300,6 +306,16 @@ def _kernel_args(preps: list) -> tuple:
     if group is not None:
         return group[0].args
     return tuple(np.concatenate([p.args[j] for p in preps]) for j in range(len(preps[0].args)))
+
+
+def _batch(batch, net: Network) -> int:
+    """The batch to run: the network's, or ``batch`` when given (a whole number in the workload schema's
+    range; 0 was once taken as "the network's")."""
+    if batch is None:
+        return net.batch
+    if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or not 1 <= batch <= 1 << 16:
+        raise AccelsimError(f"batch {batch!r}: expected a whole number from 1 to {1 << 16}")
+    return int(batch)
 
 
 def _check_tiling(tiling: str) -> None:

@@ -114,6 +114,24 @@ def test_api_writers_raise_accelsim_errors(tmp_path):
                 save(obj, tmp_path / "missing" / f"{name}{suffix}")
 
 
+@pytest.mark.parametrize("batch", [0, -1, 2.5, "2", True, 1 << 17])
+def test_batch_outside_the_schema_range_is_an_error(batch):
+    """simulate and simulate_points take the workload schema's batch range (1..65536); 0 was taken as the
+    network's batch, -1 and "2" were tracebacks, 2.5 ran."""
+    with pytest.raises(accelsim.AccelsimError, match="expected a whole number from 1 to 65536"):
+        accelsim.simulate("edge", "vgg8_cifar", batch=batch, tiling="heuristic")
+    with pytest.raises(accelsim.AccelsimError, match="expected a whole number from 1 to 65536"):
+        accelsim.simulate_points(["edge"], "vgg8_cifar", batch=batch, tiling="heuristic")
+
+
+def test_api_argument_types():
+    with pytest.raises(accelsim.AccelsimError, match="mapping: expected a path, a dict"):
+        accelsim.simulate("edge", "vgg8_cifar", mapping=5)
+    # metrics none of which a point has: an empty summary per point (was None)
+    assert accelsim.simulate_points(["edge", "eyeriss_like"], "vgg8_cifar", tiling="heuristic",
+                                    metrics=["no_such_metric"]) == [{}, {}]
+
+
 def test_cli_run_prints_table_and_summary():
     proc = cli("run", "edge", "alexnet")
     assert proc.returncode == 0

@@ -76,6 +76,11 @@ def test_bad_timing_and_quirk_names():
         accelsim.simulate("edge", "resnet18", timing="exact")
     with pytest.raises(accelsim.AccelsimError, match="unknown SCALE-Sim quirk"):
         accelsim.simulate("edge", "resnet18", timing="scalesim", quirks=("os_fold", "typo"))
+    with pytest.raises(accelsim.AccelsimError, match="apply with timing='scalesim' only"):  # was ignored
+        accelsim.simulate("edge", "resnet18", quirks=("os_fold",))
+    # one name, or names separated by commas, as a string (it was taken letter by letter)
+    both = accelsim.simulate("edge", "resnet18", timing="scalesim", quirks="os_fold, off_by_one").summary
+    assert both == accelsim.simulate("edge", "resnet18", timing="scalesim", quirks=("off_by_one", "os_fold")).summary
 
 
 def test_cli_runs_scalesim_files_with_scalesim_timing(tmp_path):

@@ -146,6 +146,8 @@ def load_mapping(source) -> MappingFile:
             return MappingFile.model_validate(source)
         except ValidationError as exc:
             raise format_validation_error(exc, "<mapping>") from None
+    if not isinstance(source, (str, Path)):
+        raise ConfigError(f"mapping: expected a path, a dict, a Mapping or a MappingFile, got {type(source).__name__}")
     path = Path(source)
     data = load_yaml_mapping(path)
     try:
