@@ -31,13 +31,21 @@ from accelsim.workload.layers import Network
 def _resolve_path(source, kind: str) -> Path:
     text = str(source)
     path = Path(text)
-    if path.suffix or path.exists() or "/" in text or "\\" in text:
+    if path.suffix or "/" in text or "\\" in text or _exists(path):
         return path
     found = zoo.find(text, kind)
     if found is None:
         names = zoo.shipped_hardware() if kind == "hardware" else zoo.shipped_workloads()
         raise ConfigError(f"{text!r}: no such file and no shipped {kind} of that name; shipped: {', '.join(names)}")
     return found
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()``, False for a name the OS cannot even look up (too long, say)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def load_hardware(source) -> Hardware:

@@ -40,4 +40,7 @@ def find(name: str, kind: str) -> Path | None:
     """Path of a shipped config or workload called ``name``, or None."""
     folder = hwconfig_dir() if kind == "hardware" else workload_dir()
     path = folder / f"{name}.yaml"
-    return path if path.is_file() else None
+    try:
+        return path if path.is_file() else None
+    except OSError:  # a name the OS cannot look up (too long) is not a shipped one
+        return None

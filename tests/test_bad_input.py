@@ -114,6 +114,18 @@ def test_an_operand_listed_twice_by_one_buffer_is_not_staged_twice():
         accelsim.Hardware.model_validate(both)
 
 
+@pytest.mark.parametrize("load", [accelsim.load_hardware, accelsim.load_workload])
+def test_names_the_os_cannot_look_up(load, tmp_path):
+    """A name too long for the file system (os.stat raises ENAMETOOLONG, which Path.exists does not
+    swallow) was a traceback: as a bare name it is no shipped one, as a path it cannot be read."""
+    with pytest.raises(AccelsimError, match="no such file and no shipped"):
+        load("x" * 300)
+    with pytest.raises(AccelsimError, match="cannot read: File name too long"):
+        load(tmp_path / ("x" * 300 + ".yaml"))
+    with pytest.raises(AccelsimError, match="is a directory"):
+        load(tmp_path)
+
+
 @pytest.mark.parametrize("missing", ["does/not/exist.yaml", "nope.yaml"])
 def test_missing_file(missing):
     with pytest.raises(AccelsimError, match="file not found"):

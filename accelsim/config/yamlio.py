@@ -7,6 +7,7 @@ syntax errors (with line and column), non-mapping top levels, and alias bombs
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,20 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when
 
 def read_text(path: Path) -> str:
     """Read a text file, turning every OS or encoding failure into a ConfigError."""
-    if not path.exists():
-        raise ConfigError(f"{path}: file not found")
-    if path.is_dir():
+    try:
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise ConfigError(f"{path}: file not found") from None
+    except OSError as exc:  # a name too long, no permission, a symlink loop
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
         raise ConfigError(f"{path}: is a directory, expected a file")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ConfigError(f"{path}: file is {size} bytes, larger than the {MAX_BYTES}-byte limit")
-    raw = path.read_bytes()
+    if st.st_size > MAX_BYTES:
+        raise ConfigError(f"{path}: file is {st.st_size} bytes, larger than the {MAX_BYTES}-byte limit")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if b"\x00" in raw:
         raise ConfigError(f"{path}: binary file (contains NUL bytes), expected UTF-8 text")
     try:
