@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from accelsim import zoo
 from accelsim.config.hardware import Hardware
 from accelsim.config.scalesim_cfg import looks_like_cfg, parse_cfg
-from accelsim.config.yamlio import parse_yaml, read_text
+from accelsim.config.yamlio import parse_yaml, path_kind, read_text
 from accelsim.workload.onnx_detect import is_onnx_file
 from accelsim.workload.scalesim_topology import looks_like_topology, parse_topology
 from accelsim.kernels.batch import conv_layer_cost_batch
@@ -31,21 +31,13 @@ from accelsim.workload.layers import Network
 def _resolve_path(source, kind: str) -> Path:
     text = str(source)
     path = Path(text)
-    if path.suffix or "/" in text or "\\" in text or _exists(path):
+    if path.suffix or "/" in text or "\\" in text or path_kind(path) is not None:
         return path
     found = zoo.find(text, kind)
     if found is None:
         names = zoo.shipped_hardware() if kind == "hardware" else zoo.shipped_workloads()
         raise ConfigError(f"{text!r}: no such file and no shipped {kind} of that name; shipped: {', '.join(names)}")
     return found
-
-
-def _exists(path: Path) -> bool:
-    """``path.exists()``, False for a name the OS cannot even look up (too long, say)."""
-    try:
-        return path.exists()
-    except OSError:
-        return False
 
 
 def load_hardware(source) -> Hardware:

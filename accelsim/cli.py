@@ -17,6 +17,7 @@ from rich.table import Table
 
 from accelsim import zoo
 from accelsim.api import load_hardware, load_workload, simulate
+from accelsim.config.yamlio import path_kind
 from accelsim.errors import AccelsimError, check_output, writing
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -177,17 +178,18 @@ def compare(
 def _convert(source: str, output: Path) -> None:
     from accelsim.api import save_hardware, save_workload
     from accelsim.config.scalesim_cfg import looks_like_cfg
-    from accelsim.config.yamlio import parse_yaml, read_text
+    from accelsim.config.yamlio import parse_yaml, path_kind, read_text
     from accelsim.workload.onnx_detect import is_onnx_file
     from accelsim.workload.scalesim_topology import looks_like_topology
 
     path = Path(source)
     is_hw = False
-    if path.is_file() and not is_onnx_file(path):
+    is_file = path_kind(path) == "file"
+    if is_file and not is_onnx_file(path):
         text = read_text(path)
         data = None if looks_like_cfg(text) or looks_like_topology(text) else parse_yaml(text, str(path))
         is_hw = looks_like_cfg(text) or (isinstance(data, dict) and _kind_of(data) == "hardware")
-    elif not path.is_file() and zoo.find(source, "hardware") is not None:
+    elif not is_file and zoo.find(source, "hardware") is not None:
         is_hw = True
     if is_hw:
         save_hardware(load_hardware(source), output)
@@ -263,7 +265,8 @@ def pareto(
 
     from accelsim.sweep import OBJECTIVE_COLUMNS, sweep_front
 
-    if not any(Path(results, "shards").glob("*.parquet")) or not (results / "spec.yaml").exists():
+    if path_kind(results) != "dir" or not any(Path(results, "shards").glob("*.parquet")) \
+            or path_kind(results / "spec.yaml") != "file":
         _fail(AccelsimError(f"{results}: no sweep results"))
     if output is not None:
         _checked(output)
@@ -298,14 +301,15 @@ PLOT_KINDS = ("cycles", "traffic", "utilization", "energy", "network-energy", "r
 
 
 def _read_results(path: Path):
-    if path.is_dir():
+    kind = path_kind(path)
+    if kind == "dir":
         from accelsim.sweep import load_results
 
         return load_results(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet", ".json"):
         raise AccelsimError(f"{path}: expected a run's .csv/.parquet/.json or a sweep directory")
-    if not path.is_file():
+    if kind != "file":
         raise AccelsimError(f"{path}: file not found")
     try:
         if suffix == ".csv":

@@ -21,13 +21,13 @@ def _file_kind(path: Path) -> str:
     """What ``path`` holds, as the loaders recognise it: SCALE-Sim .cfg files, topology CSVs and ONNX
     models by content, YAML by its fields."""
     from accelsim.config.scalesim_cfg import looks_like_cfg
-    from accelsim.config.yamlio import read_text
+    from accelsim.config.yamlio import path_kind, read_text
     from accelsim.workload.onnx_detect import is_onnx_file
     from accelsim.workload.scalesim_topology import looks_like_topology
 
-    if path.is_file() and is_onnx_file(path):
-        return "workload"
-    if path.is_file():
+    if path_kind(path) == "file":
+        if is_onnx_file(path):
+            return "workload"
         text = read_text(path)
         if looks_like_cfg(text):
             return "hardware"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from accelsim.config.yamlio import path_kind
+
 _PKG = Path(__file__).resolve().parent
 
 
@@ -40,7 +42,4 @@ def find(name: str, kind: str) -> Path | None:
     """Path of a shipped config or workload called ``name``, or None."""
     folder = hwconfig_dir() if kind == "hardware" else workload_dir()
     path = folder / f"{name}.yaml"
-    try:
-        return path if path.is_file() else None
-    except OSError:  # a name the OS cannot look up (too long) is not a shipped one
-        return None
+    return path if path_kind(path) == "file" else None  # a name the OS cannot look up is not a shipped one

@@ -126,6 +126,21 @@ def test_names_the_os_cannot_look_up(load, tmp_path):
         load(tmp_path)
 
 
+def test_cli_commands_take_names_the_os_cannot_look_up(tmp_path):
+    from typer.testing import CliRunner
+
+    from accelsim.cli import app
+
+    long = str(tmp_path / ("x" * 300))
+    for args, message in [(["validate", long + ".yaml"], "cannot read: File name too long"),
+                          (["import", long, "-o", str(tmp_path / "a.yaml")], "cannot read: File name too long"),
+                          (["plot", long + ".csv", "-k", "cycles", "-o", str(tmp_path / "f.png")], "file not found"),
+                          (["pareto", long], "no sweep results")]:
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 2 and isinstance(res.exception, SystemExit), (args[0], res.output)
+        assert message in " ".join(res.output.split()), (args[0], res.output)  # rich wraps long lines
+
+
 @pytest.mark.parametrize("missing", ["does/not/exist.yaml", "nope.yaml"])
 def test_missing_file(missing):
     with pytest.raises(AccelsimError, match="file not found"):

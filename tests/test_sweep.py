@@ -367,7 +367,7 @@ def test_cli_sweep_and_pareto(tiny_spec, tmp_path):
     from accelsim.cli import app
 
     res = CliRunner().invoke(app, ["pareto", str(out), "--workload", "nope"])
-    assert res.exit_code == 2 and "--workload 'nope': this sweep's workloads are" in res.output
+    assert res.exit_code == 2 and "--workload 'nope': this sweep's workloads are" in " ".join(res.output.split())
 
 
 def test_unreachable_scheduler_is_a_clear_error(tiny_spec, tmp_path):

@@ -20,6 +20,16 @@ MAX_BYTES = 20_000_000
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: ~10x faster
 
 
+def path_kind(path: Path) -> str | None:
+    """"file", "dir", or None when ``path`` is neither or cannot be looked up at all (a name too long for
+    the file system makes ``Path.exists`` raise)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return "dir" if stat.S_ISDIR(st.st_mode) else "file"
+
+
 def read_text(path: Path) -> str:
     """Read a text file, turning every OS or encoding failure into a ConfigError."""
     try:
