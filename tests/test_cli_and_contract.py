@@ -87,6 +87,7 @@ def test_cli_run_writes_every_format(tmp_path):
     ["plot", "{tmp}/results.csv", "-k", "cycles", "-o", "{missing}/figure.png"],
     ["sweep", str(REPO / "sweeps" / "pe_x_buffer_resnet50.yaml"), "--limit", "1", "-o", "{file}/sweep"],
 ], ids=lambda a: a[0])
+@pytest.mark.filterwarnings("ignore::accelsim.errors.AccelsimWarning")  # export's notes on what .cfg cannot hold
 def test_cli_output_that_cannot_be_written_is_a_clear_error(tmp_path, args):
     """Every command writing ``-o`` says which file it cannot write and why, with status 2 and no
     traceback; those that compute first check the directory before they start."""
