@@ -75,7 +75,11 @@ def check_output(path) -> None:
     """Fail at once when the file ``path`` cannot be created because its directory does not exist (the
     CLI checks before it simulates, so a typo in ``-o`` does not throw away a finished run)."""
     parent = Path(path).parent
-    if not parent.is_dir():
+    try:
+        exists = parent.is_dir()
+    except OSError:  # a name the OS cannot look up (too long)
+        exists = False
+    if not exists:
         raise AccelsimError(f"{path}: cannot write: directory {parent} does not exist")
 
 
