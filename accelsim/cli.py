@@ -15,8 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from accelsim import zoo
-from accelsim.api import load_hardware, load_workload, simulate
+from accelsim.api import load_hardware, simulate
 from accelsim.config.yamlio import path_kind
 from accelsim.errors import AccelsimError, check_output, writing
 
@@ -173,57 +172,6 @@ def compare(
     out.print(f"[bold]overall:[/] {cmp.why}" if cmp.winner != "tie" else f"overall: {cmp.why}")
     if output is not None:
         _write(output, lambda: cmp.layers.to_csv(output, index=False))
-
-
-def _convert(source: str, output: Path) -> None:
-    from accelsim.api import save_hardware, save_workload
-    from accelsim.config.scalesim_cfg import looks_like_cfg
-    from accelsim.config.yamlio import parse_yaml, path_kind, read_text
-    from accelsim.workload.onnx_detect import is_onnx_file
-    from accelsim.workload.scalesim_topology import looks_like_topology
-
-    path = Path(source)
-    is_hw = False
-    is_file = path_kind(path) == "file"
-    if is_file and not is_onnx_file(path):
-        text = read_text(path)
-        data = None if looks_like_cfg(text) or looks_like_topology(text) else parse_yaml(text, str(path))
-        is_hw = looks_like_cfg(text) or (isinstance(data, dict) and _kind_of(data) == "hardware")
-    elif not is_file and zoo.find(source, "hardware") is not None:
-        is_hw = True
-    if is_hw:
-        save_hardware(load_hardware(source), output)
-    else:
-        save_workload(load_workload(source), output)
-    out.print(f"wrote {output}")
-
-
-@app.command(name="import")
-def import_cmd(
-    source: str = typer.Argument(..., help="An ONNX model, SCALE-Sim topology CSV or .cfg, or any accelsim file."),
-    output: Path = typer.Option(..., "-o", "--output", help="The accelsim YAML to write (e.g. workloads/my.yaml)."),
-) -> None:
-    """Convert a model or a SCALE-Sim file into an accelsim workload or hardware YAML."""
-    if output.suffix.lower() not in (".yaml", ".yml"):
-        _fail(AccelsimError(f"{output}: import writes accelsim YAML (.yaml); use 'accelsim export' for SCALE-Sim"))
-    try:
-        _convert(source, output)
-    except AccelsimError as exc:
-        _fail(exc)
-
-
-@app.command(name="export")
-def export_cmd(
-    source: str = typer.Argument(..., help="A hardware config or workload (path or shipped name)."),
-    output: Path = typer.Option(..., "-o", "--output", help="SCALE-Sim file: .cfg (hardware) or .csv (topology)."),
-) -> None:
-    """Write a hardware config as a SCALE-Sim .cfg or a workload as a SCALE-Sim topology CSV."""
-    if output.suffix.lower() not in (".cfg", ".csv"):
-        _fail(AccelsimError(f"{output}: export writes SCALE-Sim files (.cfg or .csv)"))
-    try:
-        _convert(source, output)
-    except AccelsimError as exc:
-        _fail(exc)
 
 
 @app.command()
@@ -397,7 +345,7 @@ def _kind_of(data: dict) -> str:
 
 
 
-from accelsim import cli_files  # noqa: E402,F401  (registers validate, nest and zoo on ``app``)
+from accelsim import cli_files  # noqa: E402,F401  (registers validate, nest, zoo, import and export on ``app``)
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
-"""Commands that check and describe files: ``validate``, ``nest`` and ``zoo`` (registered on
-:data:`accelsim.cli.app`; same error conventions as the rest of the CLI)."""
+"""Commands that check, describe and convert files: ``validate``, ``nest``, ``zoo``, ``import`` and
+``export`` (registered on :data:`accelsim.cli.app`; same error conventions as the rest of the CLI)."""
 
 from __future__ import annotations
 
@@ -127,3 +127,54 @@ def zoo_cmd() -> None:
                          lambda hw: f"{hw.array.rows}x{hw.array.cols}"))
     out.print(_zoo_table("workloads (workloads/)", "layers", zoo.shipped_workloads(), load_workload,
                          lambda net: str(len(net.layers))))
+
+
+def _convert(source: str, output: Path) -> None:
+    from accelsim.api import save_hardware, save_workload
+    from accelsim.config.scalesim_cfg import looks_like_cfg
+    from accelsim.config.yamlio import parse_yaml, path_kind, read_text
+    from accelsim.workload.onnx_detect import is_onnx_file
+    from accelsim.workload.scalesim_topology import looks_like_topology
+
+    path = Path(source)
+    is_hw = False
+    is_file = path_kind(path) == "file"
+    if is_file and not is_onnx_file(path):
+        text = read_text(path)
+        data = None if looks_like_cfg(text) or looks_like_topology(text) else parse_yaml(text, str(path))
+        is_hw = looks_like_cfg(text) or (isinstance(data, dict) and _kind_of(data) == "hardware")
+    elif not is_file and zoo.find(source, "hardware") is not None:
+        is_hw = True
+    if is_hw:
+        save_hardware(load_hardware(source), output)
+    else:
+        save_workload(load_workload(source), output)
+    out.print(f"wrote {output}")
+
+
+@app.command(name="import")
+def import_cmd(
+    source: str = typer.Argument(..., help="An ONNX model, SCALE-Sim topology CSV or .cfg, or any accelsim file."),
+    output: Path = typer.Option(..., "-o", "--output", help="The accelsim YAML to write (e.g. workloads/my.yaml)."),
+) -> None:
+    """Convert a model or a SCALE-Sim file into an accelsim workload or hardware YAML."""
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        _fail(AccelsimError(f"{output}: import writes accelsim YAML (.yaml); use 'accelsim export' for SCALE-Sim"))
+    try:
+        _convert(source, output)
+    except AccelsimError as exc:
+        _fail(exc)
+
+
+@app.command(name="export")
+def export_cmd(
+    source: str = typer.Argument(..., help="A hardware config or workload (path or shipped name)."),
+    output: Path = typer.Option(..., "-o", "--output", help="SCALE-Sim file: .cfg (hardware) or .csv (topology)."),
+) -> None:
+    """Write a hardware config as a SCALE-Sim .cfg or a workload as a SCALE-Sim topology CSV."""
+    if output.suffix.lower() not in (".cfg", ".csv"):
+        _fail(AccelsimError(f"{output}: export writes SCALE-Sim files (.cfg or .csv)"))
+    try:
+        _convert(source, output)
+    except AccelsimError as exc:
+        _fail(exc)
