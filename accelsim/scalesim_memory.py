@@ -68,11 +68,15 @@ def dram_columns(prep, out: np.ndarray) -> dict:
     # SCALE-Sim sees the padded input and runs each group as its own layer, with fresh buffers
     if user:
         ss = hw.scalesim
+        replayed: dict = {}  # a layer the network repeats (ResNet's blocks) is replayed once: the same arguments
         for i, (sh, stat) in enumerate(zip(prep.shapes, prep.stationarities)):
-            stall, r_if, r_fi = user_memory(
-                stat, sh.N, sh.H + 2 * sh.pad[0], sh.W + 2 * sh.pad[1], sh.R, sh.S, sh.C, sh.M, sh.P, sh.Q,
-                sh.stride[0], hw.array.rows, hw.array.cols, kb_if * 1024, kb_fi * 1024, sram_kb(hw, "ofmap") * 1024,
-                ss.layout.ifmap_bank_bandwidth, ss.layout.filter_bank_bandwidth, ss.bandwidth_words)
+            args = (stat, sh.N, sh.H + 2 * sh.pad[0], sh.W + 2 * sh.pad[1], sh.R, sh.S, sh.C, sh.M, sh.P, sh.Q,
+                    sh.stride[0], hw.array.rows, hw.array.cols, kb_if * 1024, kb_fi * 1024,
+                    sram_kb(hw, "ofmap") * 1024, ss.layout.ifmap_bank_bandwidth, ss.layout.filter_bank_bandwidth,
+                    ss.bandwidth_words)
+            if args not in replayed:
+                replayed[args] = user_memory(*args)
+            stall, r_if, r_fi = replayed[args]
             cols["stall_cycles"][i] = sh.G * stall
             cols["dram_reads_ifmap"][i], cols["dram_reads_filter"][i] = sh.G * r_if, sh.G * r_fi
     else:

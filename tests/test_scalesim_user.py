@@ -4,6 +4,7 @@ against scalesim 3.0.0 in test_scalesim_parity.py (all 60 golden USER cases: sta
 and DRAM reads exactly)."""
 
 import random
+from pathlib import Path
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -132,3 +133,27 @@ def test_resident_copies_equal_a_search_of_every_block_element(L, seed, wrapped)
         p0, k0 = _copy_at(rng.choice(held), df, w, tb)
         assert _input_resident(p0 // (P * Q) * P * Q, py[p0] + tr[k0], px[p0] + ts[k0], k0 % C, code, lo, hi,
                                wrapped, df, w, tb, R, S, C, P, Q, stride) == want
+
+
+def test_a_repeated_layer_is_replayed_once(tmp_path, monkeypatch):
+    """A network that repeats a layer (ResNet's blocks) replays it once per simulate call, and each
+    repeat gets scalesim 3.0.0's stall cycles and DRAM reads for that layer (the golden USER case)."""
+    import accelsim
+    import accelsim.scalesim_memory as memory
+
+    rows = (Path(__file__).parent / "data" / "scalesim" / "topologies" / "small_layers.csv").read_text().splitlines()
+    a = next(r for r in rows if r.startswith("conv3x3_s1_c8_k16_16,"))
+    b = next(r for r in rows if r.startswith("pw1x1_c64_k16_8,"))
+    topo = tmp_path / "repeats.csv"
+    topo.write_text("\n".join([rows[0], a, b, a.replace("conv3x3_s1_c8_k16_16", "again", 1)]) + "\n")
+    calls = []
+    monkeypatch.setattr(memory, "user_memory", lambda *args: calls.append(args) or user_memory(*args))
+    config = "a16x16_os_8k_user"
+    got = accelsim.simulate(Path(__file__).parent / "data" / "scalesim" / "configs" / f"{config}.cfg", topo,
+                            timing="scalesim").layers
+    assert len(calls) == 2
+    ref = REF[(REF["config"] == config) & (REF["layer_name"] == "conv3x3_s1_c8_k16_16")].iloc[0]
+    for i in (0, 2):
+        row = got.iloc[i]
+        assert (row["stall_cycles"], row["dram_reads_ifmap"], row["dram_reads_filter"]) == (
+            ref.stall_cycles, ref.dram_ifmap_reads, ref.dram_filter_reads)
