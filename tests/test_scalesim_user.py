@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import scalesim_user_reference as ref
 from accelsim.kernels.layout import STAT_CODES
 from accelsim.kernels.scalesim_user import (B_, TB, WD, _copy_at, _im2col, _input_resident, _layout, _on_input,
-                                            _prefetch_order)
+                                            _prefetch_order, code_size, user_layer)
 from accelsim.scalesim_user import user_memory
 from test_scalesim_parity import REF
 
@@ -45,6 +45,10 @@ def test_fast_replay_equals_literal_twin(L):
     slow = ref.user_memory(L["df"], *args, L["ar"], L["ac"], *L["words"], *L["bw"], N=L["N"])
     assert fast == slow[:3]
     assert fast[0] >= 0
+    # the int64 codes huge operands get (user_memory gives these small ones int32)
+    stat = STAT_CODES[L["df"]]
+    codes = np.empty(code_size(stat, L["N"] * P * Q, L["R"] * L["S"] * L["C"], L["K"], L["ar"], L["ac"]), np.int64)
+    assert user_layer(stat, L["N"], *args[:6], P, Q, L["st"], L["ar"], L["ac"], *L["words"], *L["bw"], codes) == fast
 
 
 def test_twin_reproduces_scalesim_on_the_stalling_cases():

@@ -39,7 +39,8 @@ when the set of this copy of it is, or — inputs only, im2col repeats them — 
 copy, found by walking the <= R x S output pixels whose windows cover it. Outputs only count, so
 the ofmap row is its number of valid writes, computed. An operand whose addresses all fit in the active
 half (counted without walking: ``_on_input``) never misses: its prefetch order is not built and its
-demand is not looked at. Memory: one int64 array the size of the (padded) im2col operands; time:
+demand is not looked at. Memory: one int32 array (int64 past 2^30 elements) the size of the (padded)
+im2col operands; time:
 O(demand rows + elements of the operands that do not fit) plus the rows that prefetch.
 ``tests/scalesim_user_reference.py`` is the literal twin (dense matrices, Python buffer objects
 holding sets); tests/test_scalesim_user.py checks the two agree.
@@ -211,13 +212,22 @@ def _on_input(P, R, st, H):
 
 
 @njit(cache=True)
-def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, words_of, bw_if, bw_fi, bw_of):
+def code_size(df, NPQ, RSC, K, ar, ac):
+    """Elements of ``user_layer``'s ``code`` array: both operands' blocks, padding included."""
+    _, _, _, lay = _layout(df, NPQ, RSC, K, ar, ac)
+    return lay[0, B_] * lay[0, TB] * lay[0, WD] + lay[1, B_] * lay[1, TB] * lay[1, WD]
+
+
+@njit(cache=True)
+def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, words_of, bw_if, bw_fi, bw_of, code):
     """(stall cycles, ifmap DRAM reads, filter DRAM reads (words)) of one layer (one group) in USER mode;
     stall -1 when a demanded address is never prefetched (scalesim would loop forever).
 
     df 0/1/2 = OS/WS/IS (``layout.STAT_CODES``); H, W: the input as SCALE-Sim sees it (padding
     included); P, Q: its output size (ceil rule); words_*: SRAM sizes in words; bw_if / bw_fi: the
-    ``[layout]`` bank bandwidths (words per prefetch line); bw_of: ``Bandwidth`` (words per drain line)."""
+    ``[layout]`` bank bandwidths (words per prefetch line); bw_of: ``Bandwidth`` (words per drain line).
+    ``code``: scratch of ``code_size`` elements, int32 when twice that fits in one (half the memory of
+    int64, and the replay's scattered reads of it miss the cache less), else int64."""
     PQ = P * Q
     NPQ, RSC = N * PQ, R * S * C
     rf, cf, L, lay = _layout(df, NPQ, RSC, K, ar, ac)
@@ -242,7 +252,6 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
         size = lay[op, B_] * lay[op, TB] * lay[op, WD]  # the whole prefetch order, padding included
         reads[op] = min(ceil_div(active, bw[op]), ceil_div(size, bw[op])) * bw[op]
         fits[op] = a_sets >= n_sets  # every set resident from the start: every demand hits, none prefetches
-    code = np.empty(n0 + lay[1, B_] * lay[1, TB] * lay[1, WD], np.int64)  # both operands' blocks, flat
     for op in range(2):  # an operand that fits is never looked up: its order is not needed
         if not fits[op]:
             _prefetch_order(op, df, lay, base[op], NPQ, RSC, K, H, W, py, px, tr, ts, code)
