@@ -260,8 +260,15 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
     drain = words_of - of_active
     free = words_of
     drain_end = 0
+    # drain lines hold bw_of words but those a drain cut when it started (padded): their line numbers and words,
+    # in order. Room for one a line, never touched beyond the few used: a dense array of every line's words,
+    # filled with bw_of, took 8 bytes an output (460 MB for a VGG-16 layer under WS); a growable one kept the
+    # replay's loop from being optimised as well (the small set's replay took ~20% longer)
     n_out = NPQ * K if df == 0 else rf * NPQ * K
-    lines = np.full(n_out + 2, bw_of, np.int64)  # words in each drain line: whole ones are never written
+    cut_at = np.empty(n_out + 1, np.int64)
+    cut_words = np.empty(n_out + 1, np.int64)
+    n_cut = 0
+    next_cut = 0  # the first cut line a drain can still end on: drains end on non-decreasing lines
     n_lines = 0
     cur = 0
     start_line = 0
@@ -359,13 +366,17 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
                     if free <= 0:
                         now = drain_end
                 elif free < of_active:
-                    if cur > 0:
-                        lines[n_lines] = cur
+                    if cur > 0:  # (each line holds at least one output: n_cut <= n_out)
+                        cut_at[n_cut], cut_words[n_cut] = n_lines, cur
+                        n_cut += 1
                         n_lines += 1
                         cur = 0
                     end = min(start_line + ceil_div(drain, bw_of), n_lines)
                     got = end - start_line
-                    free += (got - 1) * bw_of + lines[end - 1]
+                    while next_cut < n_cut and cut_at[next_cut] < end - 1:
+                        next_cut += 1
+                    last = cut_words[next_cut] if next_cut < n_cut and cut_at[next_cut] == end - 1 else bw_of
+                    free += (got - 1) * bw_of + last
                     start_line = end
                     drain_end = now + got - 1
             stall += max(delay, now - cycle)
