@@ -84,11 +84,29 @@ def _orders(L):
     NPQ, RSC = N * P * Q, R * S * C
     _, _, _, lay = _layout(df, NPQ, RSC, K, L["ar"], L["ac"])
     tables = _im2col(N, L["H"], L["W"], R, S, C, P, Q, L["st"])
+    inside = (P - 1) * L["st"] + R <= L["H"] and (Q - 1) * L["st"] + S <= L["W"]
     codes, counts = [], []
     for op in range(2):
         codes.append(np.empty(lay[op, B_] * lay[op, TB] * lay[op, WD], np.int64))
-        counts.append(_prefetch_order(op, df, lay, 0, NPQ, RSC, K, L["H"], L["W"], *tables, codes[op]))
-    return dict(L, P=P, Q=Q, df=df, NPQ=NPQ, RSC=RSC, lay=lay, tables=tables, codes=codes, counts=counts)
+        counts.append(_prefetch_order(op, df, lay, 0, NPQ, RSC, K, L["H"], L["W"], *tables, codes[op], inside))
+    return dict(L, P=P, Q=Q, df=df, NPQ=NPQ, RSC=RSC, lay=lay, tables=tables, codes=codes, counts=counts,
+                inside=inside)
+
+
+@settings(max_examples=150, deadline=None)
+@given(layers())
+def test_windows_inside_the_input_give_the_walked_order(L):
+    """When every window lies on the padded input, the prefetch order is built from per-row counts
+    (``inside``); walking it element by element, testing each element's window, gives the same codes."""
+    o = _orders(L)
+    if not o["inside"]:
+        return
+    for op in range(2):
+        walked = np.empty_like(o["codes"][op])
+        count = _prefetch_order(op, o["df"], o["lay"], 0, o["NPQ"], o["RSC"], o["K"], o["H"], o["W"], *o["tables"],
+                                walked, False)
+        assert count == o["counts"][op]
+        assert np.array_equal(walked, o["codes"][op])
 
 
 @settings(max_examples=150, deadline=None)

@@ -108,7 +108,7 @@ def _copy_at(e, df, w, tb):
 
 
 @njit(cache=True)
-def _prefetch_order(op, df, lay, base, NPQ, RSC, K, H, W, py, px, tr, ts, code):
+def _prefetch_order(op, df, lay, base, NPQ, RSC, K, H, W, py, px, tr, ts, code, inside):
     """Walk one read operand's prefetch order over its blocks (stacked: row ``b * block rows + t``),
     writing ``code[e] = 2 * (addresses ahead of element e) + (1 if e holds an address, 0 for padding)``:
     element e's set is ``(code[e] >> 1) // per_set``. Returns the number of addresses. Skewed operands
@@ -118,20 +118,34 @@ def _prefetch_order(op, df, lay, base, NPQ, RSC, K, H, W, py, px, tr, ts, code):
     the blocks side by side, pixel t and window element x for WS, the reverse for OS / IS, when both
     exist and the window element is on the padded input; filters, column x is filter x (OS / WS) or
     window element x (IS). (The test is written out in the loop: as a numba function called per
-    element it ran ~35x slower.)"""
+    element it ran ~35x slower.) ``inside``: every output's window lies on the padded input (always
+    so at stride 1), so an element holds an address exactly when its column x exists (x < the pixels,
+    window elements or filters the blocks' columns run over; block rows always exist): a skewed
+    operand's anti-diagonal counts then come from one difference per block row, not one test per
+    element."""
     tb, w = lay[op, TB], lay[op, WD]
     rows = lay[op, B_] * tb
     skew = lay[op, PAT] == SKEW
-    ahead = np.zeros(rows + w if skew else 1, np.int64)  # skewed: addresses ahead of each anti-diagonal
+    ahead = np.zeros(rows + w + 1 if skew else 1, np.int64)  # skewed: addresses ahead of each anti-diagonal
     n = 0
-    for b in range(lay[op, B_]):  # row by row (cache-friendly): flipped operands' order, skewed ones' counts
+    cols = (RSC if df == 2 else K) if op == 1 else (RSC if df == 1 else NPQ)  # what x runs over
+    if inside and skew:  # row b * tb + t holds an address at columns c < its block's width: diagonals t.. +1
+        for b in range(lay[op, B_]):
+            width = min(w, max(0, cols - b * w))
+            if width > 0:
+                for t in range(tb):
+                    ahead[b * tb + t + 1] += 1
+                    ahead[b * tb + t + width + 1] -= 1
+        for d in range(1, rows + w):  # ahead[d + 1]: addresses on anti-diagonal d, as the walk below counts
+            ahead[d] += ahead[d - 1]
+    for b in range(lay[op, B_] if not (inside and skew) else 0):  # row by row (cache-friendly): flipped
         for t in range(tb):
             row = b * tb + t
             e = base + row * w
-            for c in range(w):
+            for c in range(w):  # (flipped operands' order, skewed ones' counts)
                 x = b * w + c
-                if op == 1:
-                    v = x < (RSC if df == 2 else K)
+                if op == 1 or inside:
+                    v = x < cols
                 elif df == 1:
                     v = t < NPQ and x < RSC and py[t] + tr[x] < H and px[t] + ts[x] < W
                 else:
@@ -148,9 +162,10 @@ def _prefetch_order(op, df, lay, base, NPQ, RSC, K, H, W, py, px, tr, ts, code):
         for d in range(rows + w - 1):
             ahead[d + 1] += ahead[d]
         for row in range(rows - 1, -1, -1):
+            width = min(w, max(0, cols - row // tb * w))  # (inside: the row's elements holding an address)
             for c in range(w):
                 e = base + row * w + c
-                v = code[e]
+                v = (1 if c < width else 0) if inside else code[e]
                 code[e] = 2 * ahead[row + c] + v
                 ahead[row + c] += v
                 n += v
@@ -254,7 +269,8 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
         fits[op] = a_sets >= n_sets  # every set resident from the start: every demand hits, none prefetches
     for op in range(2):  # an operand that fits is never looked up: its order is not needed
         if not fits[op]:
-            _prefetch_order(op, df, lay, base[op], NPQ, RSC, K, H, W, py, px, tr, ts, code)
+            _prefetch_order(op, df, lay, base[op], NPQ, RSC, K, H, W, py, px, tr, ts, code,
+                            (P - 1) * st + R <= H and (Q - 1) * st + S <= W)
     # the ofmap write buffer
     of_active = ceil_div(words_of, 2)
     drain = words_of - of_active
