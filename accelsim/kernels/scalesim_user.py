@@ -138,11 +138,12 @@ def _prefetch_order(op, df, lay, base, NPQ, RSC, K, H, W, py, px, tr, ts, code, 
                     ahead[b * tb + t + width + 1] -= 1
         for d in range(1, rows + w):  # ahead[d + 1]: addresses on anti-diagonal d, as the walk below counts
             ahead[d] += ahead[d - 1]
-    for b in range(lay[op, B_] if not (inside and skew) else 0):  # row by row (cache-friendly): flipped
+    # row by row (cache-friendly): flipped operands' order, skewed ones' counts (unless counted above)
+    for b in range(0 if inside and skew else lay[op, B_]):
         for t in range(tb):
             row = b * tb + t
             e = base + row * w
-            for c in range(w):  # (flipped operands' order, skewed ones' counts)
+            for c in range(w):
                 x = b * w + c
                 if op == 1 or inside:
                     v = x < cols
@@ -241,8 +242,8 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
     df 0/1/2 = OS/WS/IS (``layout.STAT_CODES``); H, W: the input as SCALE-Sim sees it (padding
     included); P, Q: its output size (ceil rule); words_*: SRAM sizes in words; bw_if / bw_fi: the
     ``[layout]`` bank bandwidths (words per prefetch line); bw_of: ``Bandwidth`` (words per drain line).
-    ``code``: scratch of ``code_size`` elements, int32 when twice that fits in one (half the memory of
-    int64, and the replay's scattered reads of it miss the cache less), else int64."""
+    ``code``: scratch of ``code_size`` elements, int32 when twice that many fit in one (half the memory
+    of int64, and the replay's scattered reads of it miss the cache less), else int64."""
     PQ = P * Q
     NPQ, RSC = N * PQ, R * S * C
     rf, cf, L, lay = _layout(df, NPQ, RSC, K, ar, ac)
