@@ -40,8 +40,7 @@ copy, found by walking the <= R x S output pixels whose windows cover it. Output
 the ofmap row is its number of valid writes, computed. An operand whose addresses all fit in the active
 half (counted without walking: ``_on_input``) never misses: its prefetch order is not built and its
 demand is not looked at. Memory: one int32 array (int64 past 2^30 elements) the size of the (padded)
-im2col operands; time:
-O(demand rows + elements of the operands that do not fit) plus the rows that prefetch.
+im2col operands; time: O(demand rows + elements of the operands that do not fit) plus the rows that prefetch.
 ``tests/scalesim_user_reference.py`` is the literal twin (dense matrices, Python buffer objects
 holding sets); tests/test_scalesim_user.py checks the two agree.
 """
@@ -277,10 +276,9 @@ def user_layer(df, N, H, W, R, S, C, K, P, Q, st, ar, ac, words_if, words_fi, wo
     drain = words_of - of_active
     free = words_of
     drain_end = 0
-    # drain lines hold bw_of words but those a drain cut when it started (padded): their line numbers and words,
-    # in order. Room for one a line, never touched beyond the few used: a dense array of every line's words,
-    # filled with bw_of, took 8 bytes an output (460 MB for a VGG-16 layer under WS); a growable one kept the
-    # replay's loop from being optimised as well (the small set's replay took ~20% longer)
+    # drain lines hold bw_of words but those a drain cut when it started: their line numbers and words, in order,
+    # with room for one a line but untouched beyond the few used (a filled array of every line's words took 460 MB
+    # for a VGG-16 layer under WS; a growable one slowed the small set's replay by ~20%)
     n_out = NPQ * K if df == 0 else rf * NPQ * K
     cut_at = np.empty(n_out + 1, np.int64)
     cut_words = np.empty(n_out + 1, np.int64)
