@@ -174,8 +174,8 @@ def test_a_repeated_layer_is_replayed_once(tmp_path, monkeypatch):
     got = accelsim.simulate(Path(__file__).parent / "data" / "scalesim" / "configs" / f"{config}.cfg", topo,
                             timing="scalesim").layers
     assert len(calls) == 2
-    ref = REF[(REF["config"] == config) & (REF["layer_name"] == "conv3x3_s1_c8_k16_16")].iloc[0]
+    golden = REF[(REF["config"] == config) & (REF["layer_name"] == "conv3x3_s1_c8_k16_16")].iloc[0]
     for i in (0, 2):
         row = got.iloc[i]
         assert (row["stall_cycles"], row["dram_reads_ifmap"], row["dram_reads_filter"]) == (
-            ref.stall_cycles, ref.dram_ifmap_reads, ref.dram_filter_reads)
+            golden.stall_cycles, golden.dram_ifmap_reads, golden.dram_filter_reads)
