@@ -8,7 +8,10 @@ Tile keys are ``g n m c p q`` (indices 0-5); bytes are ``ceil(elements x bits / 
 Everything but the entry points runs without numba's runtime (``_nrt=False``): a call into a function
 that takes arrays otherwise pays reference counting on every array argument, which cost more than the
 arithmetic (the rows' loop took 22 us a ResNet-50 design point with it, 9.5 us without; the same
-outputs). The entry points allocate the outputs and scratch space and hand them down.
+outputs). The entry points allocate the outputs and scratch space and hand them down. The functions
+below them are inlined into the rows' loop (``inline="always"``): a call passes each array argument as
+its whole descriptor, and the halving loop calls ``_need`` ~9 times a layer (callgrind, the ResNet-50
+rows of benchmarks/bench_sweep.py's spec: 3,690 -> 2,720 instructions a layer; the same outputs).
 """
 
 import numpy as np
@@ -20,7 +23,7 @@ from accelsim.kernels.layout import HOME_DRAM, HOME_IS_STAGING, HOME_ONCHIP
 TILE_REL = np.array([[1, 1, 0, 1, 1, 1], [1, 0, 1, 1, 0, 0], [1, 1, 1, 0, 1, 1]], np.int64)
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def _tile_bytes(op, t, dims, geom, bits):
     """Bytes of one tile of operand ``op`` (halo included), as ``mapping.tiling.tile_bytes``."""
     if op == 0:
@@ -32,7 +35,7 @@ def _tile_bytes(op, t, dims, geom, bits):
     return -(-(t[0] * t[1] * t[2] * t[4] * t[5] * bits[2]) // 8)
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def _need(t, dims, geom, bits, resident, op_buf, home_kind, double, need):
     """Bytes each buffer needs for tiles ``t`` into ``need`` (``mapping.tiling.footprint``); True when
     every buffer fits."""
@@ -45,7 +48,7 @@ def _need(t, dims, geom, bits, resident, op_buf, home_kind, double, need):
     return need
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def _fits(need, sizes):
     for b in range(sizes.shape[0]):
         if need[b] > sizes[b]:
@@ -53,7 +56,7 @@ def _fits(need, sizes):
     return True
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def plan_homes(dims, geom, bits, dynamic, home_buf, op_buf, sizes, home_idx, home_kind, resident, tensor, ops):
     """One layer's operand homes (``mapping.tiling.plan_storage``): an operand homed in an on-chip
     buffer stays there when the whole tensors homed there fit, else the largest fall back to DRAM.
@@ -97,7 +100,7 @@ def plan_homes(dims, geom, bits, dynamic, home_buf, op_buf, sizes, home_idx, hom
             home_kind[op] = HOME_ONCHIP
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def heuristic_layer(dims, geom, bits, shrink, floors, fixed, resident, op_buf, home_kind, double, sizes, tiles,
                     need, rel):
     """One layer's heuristic tiles into ``tiles`` (``mapping.tiling.heuristic_tiles``): from whole dims
@@ -138,7 +141,7 @@ def heuristic_layer(dims, geom, bits, shrink, floors, fixed, resident, op_buf, h
     return False
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def spatial_floors(dims, rows_axis, cols_axis, array_rows, array_cols, floors):
     """Smallest tile per key that still fills each array axis (``mapping.tiling.spatial_floor``):
     along an axis's dims in order, each takes min(dim, what is left of the axis); R and S are not

@@ -5,7 +5,7 @@ from numba import njit
 from accelsim.kernels.layout import FILTER, IFMAP, OFMAP, REL
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def tile_fetches(trips, order, inner, fetches):
     """The reuse rule. ``inner[op]``: position of the innermost loop with more than one trip that
     indexes the operand; ``fetches[op]``: product of the trips of the loops outside it that do not
@@ -21,7 +21,7 @@ def tile_fetches(trips, order, inner, fetches):
                 fetches[op] *= trips[order[pos]]
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(cache=True, inline="always", _nrt=False, error_model="numpy")
 def tile_traffic(dims, fetches, sum_rows, sum_cols):
     """Home-level element counts (ifmap reads, filter reads, partial-sum reads, ofmap writes) given the
     fetch counts and the input rows/cols read over all P/Q tiles."""
