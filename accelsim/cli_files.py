@@ -129,26 +129,26 @@ def zoo_cmd() -> None:
                          lambda net: str(len(net.layers))))
 
 
-def _convert(source: str, output: Path) -> None:
+def _convert(source: str, output: Path, suffixes: tuple[str, ...], wrong_suffix: str) -> None:
+    """Load ``source`` (a file, by what ``_file_kind`` finds in it, or a shipped name) and save it as
+    ``output``, whose suffix must be one of ``suffixes`` (else exit with ``wrong_suffix``)."""
     from accelsim.api import save_hardware, save_workload
-    from accelsim.config.scalesim_cfg import looks_like_cfg
-    from accelsim.config.yamlio import parse_yaml, path_kind, read_text
-    from accelsim.workload.onnx_detect import is_onnx_file
-    from accelsim.workload.scalesim_topology import looks_like_topology
+    from accelsim.config.yamlio import path_kind
 
-    path = Path(source)
-    is_hw = False
-    is_file = path_kind(path) == "file"
-    if is_file and not is_onnx_file(path):
-        text = read_text(path)
-        data = None if looks_like_cfg(text) or looks_like_topology(text) else parse_yaml(text, str(path))
-        is_hw = looks_like_cfg(text) or (isinstance(data, dict) and _kind_of(data) == "hardware")
-    elif not is_file and zoo.find(source, "hardware") is not None:
-        is_hw = True
-    if is_hw:
-        save_hardware(load_hardware(source), output)
-    else:
-        save_workload(load_workload(source), output)
+    if output.suffix.lower() not in suffixes:
+        _fail(AccelsimError(f"{output}: {wrong_suffix}"))
+    try:
+        path = Path(source)
+        if path_kind(path) == "file":
+            is_hw = _file_kind(path) == "hardware"
+        else:
+            is_hw = zoo.find(source, "hardware") is not None
+        if is_hw:
+            save_hardware(load_hardware(source), output)
+        else:
+            save_workload(load_workload(source), output)
+    except AccelsimError as exc:
+        _fail(exc)
     out.print(f"wrote {output}")
 
 
@@ -158,12 +158,8 @@ def import_cmd(
     output: Path = typer.Option(..., "-o", "--output", help="The accelsim YAML to write (e.g. workloads/my.yaml)."),
 ) -> None:
     """Convert a model or a SCALE-Sim file into an accelsim workload or hardware YAML."""
-    if output.suffix.lower() not in (".yaml", ".yml"):
-        _fail(AccelsimError(f"{output}: import writes accelsim YAML (.yaml); use 'accelsim export' for SCALE-Sim"))
-    try:
-        _convert(source, output)
-    except AccelsimError as exc:
-        _fail(exc)
+    _convert(source, output, (".yaml", ".yml"),
+             "import writes accelsim YAML (.yaml); use 'accelsim export' for SCALE-Sim")
 
 
 @app.command(name="export")
@@ -172,9 +168,4 @@ def export_cmd(
     output: Path = typer.Option(..., "-o", "--output", help="SCALE-Sim file: .cfg (hardware) or .csv (topology)."),
 ) -> None:
     """Write a hardware config as a SCALE-Sim .cfg or a workload as a SCALE-Sim topology CSV."""
-    if output.suffix.lower() not in (".cfg", ".csv"):
-        _fail(AccelsimError(f"{output}: export writes SCALE-Sim files (.cfg or .csv)"))
-    try:
-        _convert(source, output)
-    except AccelsimError as exc:
-        _fail(exc)
+    _convert(source, output, (".cfg", ".csv"), "export writes SCALE-Sim files (.cfg or .csv)")
