@@ -117,6 +117,71 @@ def test_span_used_equals_a_set_of_positions(o0, n, k, stride, pad, dil, size):
     assert span_used(o0, o0 + n, k, stride, pad, dil, size) == len(positions & set(range(size)))
 
 
+def _walk_every_class(args, slots: int):
+    """The kernel's walk run as Python (``cost_into.py_func``) with at most ``slots`` kept class subtrees:
+    0 walks every class, as the kernel did before it shared subtrees. Returns (output, the slot of each
+    class: -1 where none was kept)."""
+    import numpy as np
+
+    from accelsim.kernels import conv_cost as cc
+
+    iw, out = np.full(cc.IW_SIZE, -1, np.int64), np.zeros(cc.N_OUT, np.int64)  # -1: slots of no class
+    saved = cc.NSLOT
+    cc.NSLOT = slots  # read from the module's globals at each call in Python mode
+    try:
+        assert cc.cost_into.py_func(*args, iw, np.empty(cc.FW_SIZE, np.float64), out) == 0
+    finally:
+        cc.NSLOT = saved
+    return out, iw[cc.IW_BASE + 30 * cc.MAXSEG:cc.IW_BASE + 36 * cc.MAXSEG]
+
+
+def test_shared_subtrees_on_a_layer_that_shares():
+    """A layer whose M and P loops each have an index-0 class and an interior class with identical
+    subtrees below them: the kernel keeps subtrees, and equals both the twin and the walk of every class
+    (no slot), and with one slot (the other sources walked again)."""
+    import numpy as np
+
+    from accelsim.cost import kernel_args
+    from accelsim.kernels.conv_cost import conv_layer_cost
+    from accelsim.mapping.tiling import plan_storage
+    from accelsim.workload.shape import ConvShape
+    from naive import kernel_as_dict, naive_conv_cost
+
+    shape = ConvShape(G=1, N=1, M=8, C=4, P=6, Q=4, R=1, S=1, H=6, W=4)
+    hw = accelsim.load_hardware("edge")
+    rm = ResolvedMapping("mpncq", "ws", ("C",), ("M",), dict(g=1, n=1, m=2, c=2, p=2, q=2))
+    plan = plan_storage(shape, hw)
+    args = kernel_args(shape, hw, rm, plan)
+    fast = conv_layer_cost(*args)
+    assert kernel_as_dict(fast) == naive_conv_cost(shape, hw, rm, plan)
+    shared, slots = _walk_every_class(args, 16)
+    assert (slots >= 0).sum() >= 2  # kept subtrees: the sharing path ran
+    for n in (0, 1):
+        out, slots = _walk_every_class(args, n)
+        assert (slots >= 0).sum() == n
+        assert np.array_equal(out, fast) and np.array_equal(shared, fast)
+
+
+@given(data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_shared_subtrees_equal_walking_every_class(data):
+    """On random layers the kernel (subtrees shared, up to NSLOT kept) equals the walk of every class
+    and the walk with a single kept subtree."""
+    import numpy as np
+
+    from accelsim.cost import kernel_args
+    from accelsim.kernels.conv_cost import conv_layer_cost
+    from accelsim.mapping.tiling import plan_storage
+
+    shape = data.draw(conv_shapes())
+    hw = data.draw(hardware())
+    rm = data.draw(mappings(shape))
+    args = kernel_args(shape, hw, rm, plan_storage(shape, hw))
+    fast = conv_layer_cost(*args)
+    for n in (0, 1):
+        assert np.array_equal(_walk_every_class(args, n)[0], fast), (shape, rm, n)
+
+
 def test_many_border_clipped_tiles_use_a_larger_workspace():
     """Padding 40 with 1-row tiles: ~80 border-clipped P tiles, more index classes than the default
     workspace holds; the single and batch entry points retry and still equal the twin."""

@@ -8,7 +8,7 @@ Sweeps and searches use this path: no Python per evaluation.
 import numpy as np
 from numba import njit
 
-from accelsim.kernels.conv_cost import FW_SIZE, IW_BASE, IW_SIZE, cost_into
+from accelsim.kernels.conv_cost import FW_SIZE, IW_BASE, IW_PER_CLASS, IW_SIZE, cost_into
 from accelsim.kernels.layout import N_OUT
 
 
@@ -38,7 +38,7 @@ def conv_layer_cost_batch(dims, geom, tiles, order, rows_mask, cols_mask, tmp_or
             nb = nbuf[i]
             cost_into(dims[i], geom[i], tiles[i], order[i], rows_mask[i], cols_mask[i], tmp_order[i], arr[i],
                       bits[i], op_buf[i], buf_bw_bits[i, :nb], buf_db[i, :nb], home_kind[i], home_bw_bits[i],
-                      dram_bw_bits[i], dram_lat[i], np.empty(IW_BASE + 18 * retry[i], np.int64), fw, out[i])
+                      dram_bw_bits[i], dram_lat[i], np.empty(IW_BASE + IW_PER_CLASS * retry[i], np.int64), fw, out[i])
     return out
 
 

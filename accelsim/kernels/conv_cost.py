@@ -34,8 +34,9 @@ is clipped by the input's border). The step sequence is a nested product of
 class runs; the timing recurrence ``start_i = start_{i-1} + max(C_{i-1}, O_i) +
 S_i`` only couples neighbours, so a run of k identical sub-sequences costs k
 times one plus (k-1) identical junctions. The walk visits each class once:
-O(classes), whatever the tile count. What one step costs, and what a junction
-adds, is in ``tile_step``.
+O(classes), whatever the tile count; classes of a loop whose subtrees differ only
+in their first step share one walk of it. What one step costs, and what a
+junction adds, is in ``tile_step``.
 """
 
 from __future__ import annotations
@@ -82,11 +83,13 @@ from accelsim.kernels.layout import (
 MAXSEG = 32  # index classes per loop in the default workspace; huge padding may need more
 NBMAX = 19  # 16 configured buffers + 3 implicit FIFOs
 KMAX = 4 + 2 * (4 + NBMAX)
-IW_KEYS = 98  # [number of keys seen, the keys in order seen, then per key the steps that have it]
+NSLOT = 16  # class subtrees kept for the classes that share them (more sources: walked again)
+IW_KEYS = 98 + 14 + 2 * NSLOT  # [number of keys seen, the keys in order seen, then per key the steps that have it]
 IW_MEMO = IW_KEYS + 1 + 2 * N_MEMO  # [2 bits-seen words, then per key its NW counts]
 IW_BASE = IW_MEMO + 2 + N_MEMO * NW
-IW_SIZE = IW_BASE + 18 * MAXSEG
-FW_SIZE = 2 * 7 * KMAX + 2 * (4 + NBMAX) + NBMAX
+IW_PER_CLASS = 36  # per index class of each of the 6 loops: 6 ints (``cls`` in cost_into)
+IW_SIZE = IW_BASE + IW_PER_CLASS * MAXSEG
+FW_SIZE = (3 * 7 + 2 * NSLOT) * KMAX + 2 * (4 + NBMAX) + NBMAX
 
 
 @njit(cache=True)
@@ -124,13 +127,13 @@ def cost_with_workspace(dims, geom, tiles, order, rows_mask, cols_mask, tmp_orde
                      buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, iw, fw, out)
     if need > 0:
         cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db,
-                  home_kind, home_bw_bits, dram_bw_bits, dram_lat, np.empty(IW_BASE + 18 * need, np.int64), fw, out)
+                  home_kind, home_bw_bits, dram_bw_bits, dram_lat, np.empty(IW_BASE + IW_PER_CLASS * need, np.int64), fw, out)
 
 
 @njit(cache=True, _nrt=False, error_model="numpy")
 def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bits, op_buf, buf_bw_bits, buf_db,
               home_kind, home_bw_bits, dram_bw_bits, dram_lat, iw, fw, out):
-    """``conv_layer_cost`` into ``out`` with workspaces ``iw`` (int64[IW_BASE + 18 * classes per loop])
+    """``conv_layer_cost`` into ``out`` with workspaces ``iw`` (int64[IW_BASE + IW_PER_CLASS * classes per loop])
     and ``fw`` (float64[FW_SIZE]). Returns 0, or the classes per loop it needs when ``iw`` is too
     small (then ``out`` is not filled)."""
     out[:] = 0
@@ -141,6 +144,9 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     total, path_mult, empty, seg_ptr = iw[36:43], iw[43:50], iw[50:57], iw[57:64]
     idx, seg_at, e, te = iw[64:70], iw[70:76], iw[76:84], iw[84:92]
     rel_rc = iw[92:98]  # is operand op indexed by the dims on rows (rel_rc[op]) / on cols (rel_rc[3 + op])?
+    # per level: the junction from its sequence's first step to its second, and whether the second is
+    # still to come; per kept subtree: its total and that junction
+    jf, need2, sv_total, sv_jf = iw[98:105], iw[105:112], iw[112:112 + NSLOT], iw[112 + NSLOT:112 + 2 * NSLOT]
     # 2-D workspaces are indexed flat (row * width + column): a reshape costs a call per layer
     # array counts are additive: each step adds its key's counts once per repetition of it, so the
     # walk only tallies the steps per key (path_mult[lvl] = repetitions of the classes chosen above lvl)
@@ -150,9 +156,12 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     memo_valid[0] = 0
     memo_valid[1] = 0
     memo = iw[IW_MEMO + 2:IW_BASE]  # [key * NW + j]
-    maxseg = (iw.shape[0] - IW_BASE) // 18
-    cls = iw[IW_BASE:]  # representative, multiplicity, input span used: [(k * 6 + pos) * maxseg + class]
-    rep, mult, used = 0, 6 * maxseg, 12 * maxseg
+    maxseg = (iw.shape[0] - IW_BASE) // IW_PER_CLASS
+    # per class: representative, multiplicity, input span used, the earlier class whose subtree it shares
+    # (-1: none), the multiplicity its subtree's steps are counted with, the slot its subtree is kept in
+    # (-1: not kept): [(k * 6 + pos) * maxseg + class]
+    cls = iw[IW_BASE:]
+    rep, mult, used, src, agg, slot = 0, 6 * maxseg, 12 * maxseg, 18 * maxseg, 24 * maxseg, 30 * maxseg
     for d in range(6):
         trips[d] = ceil_div(dims[d], tiles[d])
     for pos in range(6):
@@ -212,8 +221,10 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
     # per nesting level (0..5 loops, 6 = one step): summary of the sequence walked so far
     first = fw[0:7 * K]  # [level * K + j]
     last = fw[7 * K:14 * K]
-    tmp = fw[14 * K:14 * K + ngrp]
-    scratch = fw[14 * K + ngrp:14 * K + 2 * ngrp + nb]  # serial group of a step, then fold_counts' bits
+    second = fw[14 * K:21 * K]  # the second step of the sequence (levels at or below x_from only)
+    kept = fw[21 * K:(21 + 2 * NSLOT) * K]  # per slot: the kept subtree's second step, then its last
+    tmp = fw[(21 + 2 * NSLOT) * K:(21 + 2 * NSLOT) * K + ngrp]
+    scratch = fw[(21 + 2 * NSLOT) * K + ngrp:(21 + 2 * NSLOT) * K + 2 * ngrp + nb]  # serial group, fold_counts' bits
     pos_p = loop_of_dim[DP]
     pos_q = loop_of_dim[DQ]
     # walk only the loops with more than one class; the others stay at index 0
@@ -225,6 +236,45 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
         if nseg[pos] > 1:
             act[nact] = pos
             nact += 1
+    # Classes of one loop whose subtrees differ only in their first step share one walk (docs/engine.md
+    # "Tile classes"): below a class, every step but the first advanced an inner loop, so it depends on
+    # the class only through its tile's extent (edge or not), for C whether it is the first or last index,
+    # for P/Q the input span it reads. The first class of such a group is walked with the group's
+    # multiplicity for the counts and its subtree kept (total, second and last steps); each other class
+    # costs its own first step and the one junction after it.
+    nslot = 0
+    x_from = 7  # levels from here down track their sequence's second step: those below a kept subtree
+    for m in range(nact):
+        pos = act[m]
+        d = order[pos]
+        base = pos * maxseg
+        for c in range(nseg[pos]):
+            cls[src + base + c] = -1
+            cls[agg + base + c] = cls[mult + base + c]
+            cls[slot + base + c] = -1
+        if m == nact - 1:  # the innermost loop's subtrees are single steps: nothing to share
+            continue
+        for c in range(1, nseg[pos]):
+            r = cls[rep + base + c]
+            for c0 in range(c):
+                r0 = cls[rep + base + c0]
+                if cls[src + base + c0] >= 0 or ((dims[d] - r * tiles[d] < tiles[d])
+                                                 != (dims[d] - r0 * tiles[d] < tiles[d])):
+                    continue
+                if d == DC and ((r == 0) != (r0 == 0) or (r == trips[d] - 1) != (r0 == trips[d] - 1)):
+                    continue
+                if (d == DP or d == DQ) and cls[used + base + c] != cls[used + base + c0]:
+                    continue
+                if cls[slot + base + c0] < 0:
+                    if nslot == NSLOT:
+                        break
+                    cls[slot + base + c0] = nslot
+                    nslot += 1
+                    if m + 1 < x_from:
+                        x_from = m + 1
+                cls[src + base + c] = c0
+                cls[agg + base + c0] += cls[mult + base + c]
+                break
     lvl = 0
     seg_ptr[0] = 0
     empty[0] = 1
@@ -242,41 +292,90 @@ def cost_into(dims, geom, tiles, order, rows_mask, cols_mask, tmp_order, arr, bi
             if nact == 0:
                 break
             lvl -= 1
+            ch_last, ch_row = first, nact
         elif seg_ptr[lvl] < nseg[act[lvl]]:
             pos = act[lvl]
-            idx[pos] = cls[rep + pos * maxseg + seg_ptr[lvl]]
-            seg_at[pos] = seg_ptr[lvl]
-            path_mult[lvl + 1] = path_mult[lvl] * cls[mult + pos * maxseg + seg_ptr[lvl]]
-            lvl += 1
-            if lvl < nact:
-                seg_ptr[lvl] = 0
-                empty[lvl] = 1
-                total[lvl] = 0
-            continue
+            c = seg_ptr[lvl]
+            idx[pos] = cls[rep + pos * maxseg + c]
+            seg_at[pos] = c
+            c0 = cls[src + pos * maxseg + c]
+            if c0 < 0:  # walk the class's subtree
+                path_mult[lvl + 1] = path_mult[lvl] * cls[agg + pos * maxseg + c]
+                lvl += 1
+                if lvl < nact:
+                    seg_ptr[lvl] = 0
+                    empty[lvl] = 1
+                    total[lvl] = 0
+                continue
+            # the kept subtree of class c0 with this class's first step (its steps are counted with c0's)
+            ch = lvl + 1
+            for m in range(ch, nact):
+                idx[act[m]] = cls[rep + act[m] * maxseg]
+                seg_at[act[m]] = 0
+            step_cost(idx, cls[used + pos_p * maxseg + seg_at[pos_p]], cls[used + pos_q * maxseg + seg_at[pos_q]],
+                      dims, tiles, trips, loop_of_dim, inner, rows_mask, cols_mask, tmp_order, arr, bits, op_buf,
+                      buf_bw_bits, buf_db, home_kind, home_bw_bits, dram_bw_bits, dram_lat, tree, rel_rc, e, te,
+                      scratch, first, ch, memo, memo_valid, keys)
+            sl = cls[slot + pos * maxseg + c0]
+            total[ch] = sv_total[sl] - sv_jf[sl] + junction(first, ch, kept, 2 * sl, tmp, nb, home_kind,
+                                                            home_bw_bits, buf_bw_bits, dram_bw_bits, dram_lat)
+            ch_last, ch_row = kept, 2 * sl + 1
         else:
             if lvl == 0:
                 break
             lvl -= 1
+            ch_last, ch_row = last, lvl + 1
         # append child (lvl + 1), repeated k times, to the sequence of level lvl
         ch = lvl + 1
-        k = cls[mult + act[lvl] * maxseg + seg_ptr[lvl]]
-        ch_last = first if ch == nact else last
+        pos = act[lvl]
+        c = seg_ptr[lvl]
+        k = cls[mult + pos * maxseg + c]
         rep_total = k * total[ch]
+        j_rep = 0
         if k > 1:
-            rep_total += (k - 1) * junction(ch_last, ch, first, ch, tmp, nb, home_kind, home_bw_bits, buf_bw_bits,
-                                            dram_bw_bits, dram_lat)
+            j_rep = junction(ch_last, ch_row, first, ch, tmp, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits,
+                             dram_lat)
+            rep_total += (k - 1) * j_rep
         if empty[lvl]:
             for j in range(INFO_HEAD + n_vec):
                 first[lvl * K + j] = first[ch * K + j]
             total[lvl] = rep_total
             empty[lvl] = 0
+            if lvl >= x_from:  # the sequence's second step: the child's, or the child's repetition
+                need2[lvl] = 0
+                if ch < nact:
+                    jf[lvl] = jf[ch]
+                    for j in range(INFO_HEAD + n_vec):
+                        second[lvl * K + j] = second[ch * K + j]
+                elif k > 1:
+                    jf[lvl] = j_rep
+                    for j in range(INFO_HEAD + n_vec):
+                        second[lvl * K + j] = first[ch * K + j]
+                else:
+                    need2[lvl] = 1
         else:
-            total[lvl] += rep_total + junction(last, lvl, first, ch, tmp, nb, home_kind, home_bw_bits,
-                                               buf_bw_bits, dram_bw_bits, dram_lat)
+            j_add = junction(last, lvl, first, ch, tmp, nb, home_kind, home_bw_bits, buf_bw_bits, dram_bw_bits,
+                             dram_lat)
+            total[lvl] += rep_total + j_add
+            if lvl >= x_from and need2[lvl]:  # the child's first step is the sequence's second
+                need2[lvl] = 0
+                jf[lvl] = j_add
+                for j in range(INFO_HEAD + n_vec):
+                    second[lvl * K + j] = first[ch * K + j]
         for j in range(INFO_HEAD):
-            last[lvl * K + j] = ch_last[ch * K + j]
+            last[lvl * K + j] = ch_last[ch_row * K + j]
         for j in range(INFO_HEAD + ngrp, INFO_HEAD + ngrp + n_vec):
-            last[lvl * K + j] = ch_last[ch * K + j]
+            last[lvl * K + j] = ch_last[ch_row * K + j]
+        sl = cls[slot + pos * maxseg + c]
+        if sl >= 0:  # keep this subtree for the classes that share it
+            sv_total[sl] = total[ch]
+            sv_jf[sl] = jf[ch]
+            for j in range(INFO_HEAD + n_vec):
+                kept[2 * sl * K + j] = second[ch * K + j]
+            for j in range(INFO_HEAD):
+                kept[(2 * sl + 1) * K + j] = last[lvl * K + j]
+            for j in range(INFO_HEAD + ngrp, INFO_HEAD + ngrp + n_vec):
+                kept[(2 * sl + 1) * K + j] = last[lvl * K + j]
         seg_ptr[lvl] += 1
 
     top_last = first if nact == 0 else last

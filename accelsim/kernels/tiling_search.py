@@ -13,7 +13,7 @@ candidate loop stops at the first tile set that does not fit. Objectives:
 import numpy as np
 from numba import njit
 
-from accelsim.kernels.conv_cost import FW_SIZE, IW_BASE, IW_SIZE, cost_into
+from accelsim.kernels.conv_cost import FW_SIZE, IW_BASE, IW_PER_CLASS, IW_SIZE, cost_into
 from accelsim.kernels.reuse import tile_fetches, tile_traffic
 from accelsim.kernels.spans import span_used
 from accelsim.kernels.layout import N_OUT
@@ -119,7 +119,7 @@ def search_tiles(objective, slack_percent, cands, ncand, in_span, sum_rows, sum_
                        dram_bw_bits, dram_lat, best, scratch, need, iw, fw, out)
         if more == 0:
             return best
-        iw = np.empty(IW_BASE + 18 * more, np.int64)
+        iw = np.empty(IW_BASE + IW_PER_CLASS * more, np.int64)
 
 
 @njit(cache=True, _nrt=False, error_model="numpy")
